@@ -1,0 +1,90 @@
+"""One exception root for the whole service.
+
+    ArServiceError                 anything arservice refuses, with every problem as an ErrorItem
+     ├── TemplateError             a template does not parse or validate (code: template_invalid)
+     ├── ParameterError            parameter values are missing, unknown, of the wrong type or out
+     │                             of range (code: parameters_invalid)
+     ├── BuildError                the template's checks fail, or the expanded model passes a limit
+     │                             (code: build_failed)
+     ├── AssetError                an uploaded GLB is refused (code: asset_invalid)
+     └── ExpressionError           one expression is refused; callers add its place and re-raise it
+                                   inside one of the errors above (code: expression_invalid)
+
+Every item carries its place (``parts[3].size[0]``), a message id (the English text, with
+``{name}`` placeholders) and the values for the placeholders, so the message can be shown in the
+reader's language: ``error.items[0].message("fi")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from arservice.i18n import translate
+
+
+@dataclass(frozen=True)
+class ErrorItem:
+    """One problem: where it is, what is wrong, and the values the message names."""
+
+    loc: str
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str = "en") -> str:
+        return translate(lang, self.msgid, **self.params)
+
+    def describe(self, lang: str = "en") -> str:
+        """``place: message``, or the message alone when the problem has no place."""
+        text = self.message(lang)
+        return f"{self.loc}: {text}" if self.loc else text
+
+    def at(self, prefix: str) -> ErrorItem:
+        """The same item, placed under ``prefix`` (``parts[2]`` + ``size[0]``)."""
+        if not prefix:
+            return self
+        if not self.loc:
+            loc = prefix
+        elif self.loc.startswith("["):
+            loc = prefix + self.loc
+        else:
+            loc = f"{prefix}.{self.loc}"
+        return ErrorItem(loc, self.msgid, self.params)
+
+
+class ArServiceError(Exception):
+    """The root of every error arservice raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, items: Iterable[ErrorItem]) -> None:
+        self.items: tuple[ErrorItem, ...] = tuple(items)
+        super().__init__(self.describe("en"))
+
+    @classmethod
+    def single(cls, loc: str, msgid: str, **params: Any) -> ArServiceError:
+        return cls([ErrorItem(loc, msgid, params)])
+
+    def describe(self, lang: str = "en") -> str:
+        return "\n".join(item.describe(lang) for item in self.items)
+
+
+class TemplateError(ArServiceError):
+    code = "template_invalid"
+
+
+class ParameterError(ArServiceError):
+    code = "parameters_invalid"
+
+
+class BuildError(ArServiceError):
+    code = "build_failed"
+
+
+class AssetError(ArServiceError):
+    code = "asset_invalid"
+
+
+class ExpressionError(ArServiceError):
+    code = "expression_invalid"
