@@ -21,18 +21,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from arservice.i18n import translate
+from arservice.i18n import pick_text, translate
 
 
 @dataclass(frozen=True)
 class ErrorItem:
-    """One problem: where it is, what is wrong, and the values the message names."""
+    """One problem: where it is, what is wrong, and the values the message names.
+
+    ``texts`` holds a message a template author wrote per language (a failing check); it is
+    shown instead of the catalog message, in the reader's language or the fallback order.
+    """
 
     loc: str
     msgid: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    texts: Mapping[str, str] | None = None
 
     def message(self, lang: str = "en") -> str:
+        if self.texts:
+            return pick_text(self.texts, lang)
         return translate(lang, self.msgid, **self.params)
 
     def describe(self, lang: str = "en") -> str:
@@ -50,7 +57,7 @@ class ErrorItem:
             loc = prefix + self.loc
         else:
             loc = f"{prefix}.{self.loc}"
-        return ErrorItem(loc, self.msgid, self.params)
+        return ErrorItem(loc, self.msgid, self.params, self.texts)
 
 
 class ArServiceError(Exception):

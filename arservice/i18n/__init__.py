@@ -9,6 +9,7 @@ Mark a message for extraction with :func:`N_` where it is defined and translate 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -45,12 +46,21 @@ def normalize_language(lang: str | None) -> str:
     return base if base in LANGUAGES else "en"
 
 
+def pick_text(texts: Mapping[str, str], lang: str | None) -> str:
+    """A per-language text in ``lang``, else Finnish, Swedish, English, else the first given."""
+    requested = (lang or "").split("-")[0].split("_")[0].lower()
+    for candidate in (requested, *LANGUAGES):
+        if texts.get(candidate):
+            return texts[candidate]
+    return next(iter(texts.values()), "")
+
+
 def translate(lang: str, msgid: str, **params: Any) -> str:
     """The message in ``lang`` (English when there is no translation), placeholders filled."""
     text = _catalog(normalize_language(lang)).get(msgid, msgid)
-    if not params:
-        return text
-    try:
-        return text.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return msgid.format(**params)
+    for candidate in (text, msgid):
+        try:
+            return candidate.format(**params)
+        except (KeyError, IndexError, ValueError):
+            continue
+    return msgid

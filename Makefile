@@ -1,0 +1,59 @@
+# Two commands on a fresh Debian machine with Python 3.11 and Node 20:
+#   make run    set up, then build the built-in templates into data/models (the server comes next)
+#   make test   set up, then run every check: ruff, mypy, import-linter, pytest with coverage
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DATA   ?= data
+
+.PHONY: setup run test lint typecheck layers unit schema lock bench clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+run: setup
+	@mkdir -p $(DATA)/models
+	$(BIN)/arservice templates
+	@for id in $$($(BIN)/python -c "from arservice.store.builtin import builtin_template_paths as p; print(' '.join(p()))"); do \
+		$(BIN)/arservice build $$id -o $(DATA)/models/$$id.glb || exit 1; \
+	done
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+layers: setup
+	$(BIN)/lint-imports
+
+unit: setup
+	$(BIN)/pytest --cov --cov-report=term
+
+test: lint typecheck layers unit
+
+# Regenerate the published JSON Schema after changing arservice/parametric/schema.py.
+schema: setup
+	$(BIN)/arservice schema -o assets/schema/template-v1.json
+
+# Re-pin the Python dependencies after changing pyproject.toml (needs network access to PyPI).
+lock:
+	$(PYTHON) -m pip install --quiet --upgrade uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --no-header -o requirements.lock
+
+bench: setup
+	$(BIN)/python benchmarks/build.py
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage

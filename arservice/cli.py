@@ -1,0 +1,200 @@
+"""The ``arservice`` command line.
+
+    arservice templates                         built-in templates and their parameters
+    arservice check TEMPLATE [--set k=v ...]     validate, build once, print every problem
+    arservice build TEMPLATE --set k=v -o model.glb
+    arservice schema [-o FILE]                   the template format's JSON Schema
+
+TEMPLATE is a file (YAML or JSON; uploaded GLB parts beside it) or a built-in template id.
+Problems go to stderr, one per line, with their place; the exit status is 1 and no traceback
+is shown. A failed build writes no output file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from arservice import __version__
+from arservice.errors import ArServiceError, TemplateError
+from arservice.gltf import inspect_glb
+from arservice.i18n import N_, pick_text
+from arservice.parametric import Template, load_template, resolve_params, template_json_schema
+from arservice.services.models import build_model
+from arservice.store.builtin import builtin_template, builtin_template_paths, material_library
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+MSG_NOT_FOUND = N_("'{name}' is neither a template file nor a built-in template ({known})")
+MSG_SET_FORM = N_("--set takes key=value (got '{value}')")
+MSG_CANNOT_READ = N_("cannot read {path}: {reason}")
+MSG_CANNOT_WRITE = N_("cannot write {path}: {reason}")
+
+lang_option = click.option(
+    "--lang",
+    envvar="ARSERVICE_LANG",
+    default="en",
+    show_default=True,
+    help="Language of messages and texts: fi, sv or en.",
+)
+
+
+def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print an ArServiceError as its items on stderr and exit 1, without a traceback."""
+
+    @wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        lang = str(kwargs.get("lang") or "en")
+        try:
+            return command(*args, **kwargs)
+        except ArServiceError as exc:
+            for item in exc.items:
+                click.echo(f"error: {item.describe(lang)}", err=True)
+            sys.exit(1)
+
+    return run
+
+
+@click.group()
+@click.version_option(__version__, prog_name="arservice")
+def main() -> None:
+    """arservice: participatory-budgeting winners as real-scale 3D models in AR."""
+
+
+@main.command()
+@lang_option
+def templates(lang: str) -> None:
+    """List the built-in templates with their parameters."""
+    library = material_library()
+    for template_id, path in builtin_template_paths().items():
+        template = load_template(path.read_bytes(), library)
+        schema = template.schema
+        click.echo(f"{template_id} (version {schema.version}): {pick_text(schema.title, lang)}")
+        for name, param in schema.params.items():
+            span = ""
+            if param.min is not None or param.max is not None:
+                span = f" {_number(param.min)}..{_number(param.max)}"
+            elif param.options:
+                span = " " + "|".join(param.options)
+            label = pick_text(param.label, lang) if param.label else ""
+            click.echo(
+                f"  {name:<18} {param.type:<8} default {_number(param.default)}{span}  {label}"
+            )
+
+
+@main.command()
+@click.argument("template_ref", metavar="TEMPLATE")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="A parameter value.")
+@lang_option
+@_reports_errors
+def check(template_ref: str, settings: tuple[str, ...], lang: str) -> None:
+    """Validate TEMPLATE and build it once, printing every problem."""
+    template, assets = _load(template_ref)
+    values = resolve_params(template.params, _settings(settings), from_text=True)
+    model = build_model(template, values, library=material_library(), asset_files=assets)
+    stats = inspect_glb(model.glb)
+    click.echo(
+        f"ok: {template.id} version {template.version}: {stats.triangles:,} triangles, "
+        f"{stats.materials} materials, {stats.draw_calls} draw calls, {len(model.glb):,} bytes"
+    )
+
+
+@main.command()
+@click.argument("template_ref", metavar="TEMPLATE")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="A parameter value.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@lang_option
+@_reports_errors
+def build(template_ref: str, settings: tuple[str, ...], output: Path, lang: str) -> None:
+    """Build TEMPLATE with the given values into a GLB file."""
+    template, assets = _load(template_ref)
+    values = resolve_params(template.params, _settings(settings), from_text=True)
+    model = build_model(template, values, library=material_library(), asset_files=assets)
+    _write_atomically(output, model.glb)
+    low, high = model.scene.bounds()
+    size = " × ".join(f"{hi - lo:.2f}" for lo, hi in zip(low, high, strict=True))
+    click.echo(f"{output}: {len(model.glb):,} bytes, {size} m (x × y × z)")
+    description = pick_text(model.scene.info.description, lang)
+    if description:
+        click.echo(description)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+def schema(output: Path | None) -> None:
+    """Print (or write) the JSON Schema of the template format."""
+    text = json.dumps(template_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write_atomically(output, text.encode())
+
+
+def _load(ref: str) -> tuple[Template, dict[str, bytes]]:
+    """A template file with the GLB files beside it, or a built-in template by id."""
+    path = Path(ref)
+    if path.is_file():
+        try:
+            source = path.read_bytes()
+        except OSError as exc:
+            raise TemplateError.single("", MSG_CANNOT_READ, path=ref, reason=exc.strerror) from None
+        template = load_template(source, material_library())
+        wanted = _asset_names(template)
+        assets = {
+            name: (path.parent / name).read_bytes()
+            for name in wanted
+            if (path.parent / name).is_file()
+        }
+        return template, assets
+    known = builtin_template_paths()
+    if ref in known:
+        return builtin_template(ref), {}
+    raise TemplateError.single("", MSG_NOT_FOUND, name=ref, known=", ".join(known))
+
+
+def _asset_names(template: Template) -> set[str]:
+    parts = [*template.schema.parts]
+    for component in template.schema.components.values():
+        parts.extend(component)
+    return {part.asset for part in parts if part.asset}
+
+
+def _settings(settings: tuple[str, ...]) -> dict[str, str]:
+    values = {}
+    for setting in settings:
+        key, sep, value = setting.partition("=")
+        if not sep or not key.strip():
+            raise TemplateError.single("--set", MSG_SET_FORM, value=setting)
+        values[key.strip()] = value
+    return values
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it: never a half-written file."""
+    temporary: str | None = None
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        reason = exc.strerror or str(exc)
+        raise TemplateError.single("", MSG_CANNOT_WRITE, path=str(path), reason=reason) from None
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+

@@ -1,0 +1,250 @@
+"""Template text -> checked :class:`TemplateSchema`, with every problem reported at once.
+
+Steps, each cheap and each stopping only when the next cannot run:
+
+1. size (256 KB), before anything is parsed;
+2. YAML 1.2 (JSON is YAML too), safe constructors only; a syntax error names its line;
+3. anchors and aliases may be used, but the expanded document is counted first, so
+   "billion laughs" costs microseconds;
+4. the pydantic schemas check structure and types;
+5. :mod:`arservice.parametric.validate` checks what needs the whole template.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from arservice.errors import ErrorItem, TemplateError
+from arservice.i18n import N_
+from arservice.parametric import limits, schema
+from arservice.parametric.schema import (
+    MaterialLibrarySchema,
+    MaterialSchema,
+    TemplateSchema,
+    short_repr,
+)
+from arservice.parametric.validate import Template, validate_template
+
+MSG_TOO_BIG = N_("the template is {size} KB; the limit is {limit} KB")
+MSG_NOT_TEXT = N_("the template must be UTF-8 text")
+MSG_YAML = N_("the file is not valid YAML or JSON: {problem}")
+MSG_TOO_MANY_VALUES = N_(
+    "the document expands to more than {limit} values (through anchors and aliases); "
+    "use components instead of copying with aliases"
+)
+MSG_NOT_MAPPING = N_("a template must be a mapping of keys to values (format, id, version, ...)")
+MSG_REQUIRED = N_("this key is required")
+MSG_UNKNOWN_KEY = N_("unknown key '{key}'")
+MSG_UNKNOWN_KEY_HINT = N_("unknown key '{key}'; did you mean '{hint}'?")
+MSG_MAPPING = N_("must be a mapping of keys to values (got {value})")
+MSG_LIST = N_("must be a list (got {value})")
+MSG_TOO_SHORT = N_("must have at least {min} item(s) (it has {actual})")
+MSG_TOO_LONG = N_("must have at most {max} item(s) (it has {actual})")
+MSG_TEXT = N_("must be a text (got {value})")
+MSG_TEXT_TOO_LONG = N_("is too long: at most {max} characters")
+MSG_ONE_OF = N_("must be one of {expected} (got {value})")
+MSG_INTEGER = N_("must be a whole number (got {value})")
+MSG_AT_LEAST = N_("must be at least {min} (got {value})")
+MSG_ID_FORM = N_("must be lower-case letters, digits and single hyphens, such as 'outdoor-gym'")
+MSG_IDENTIFIER_FORM = N_(
+    "'{key}' cannot be used in expressions: use letters, digits and _ and start with a letter"
+)
+MSG_NAME_FORM = N_("must be letters, digits, '_' and '-' only (got {value})")
+MSG_ASSET_FORM = N_("must be a file name ending in .glb, such as 'info-sign.glb'")
+MSG_LANGUAGE_FORM = N_("'{key}' is not a language code; use fi, sv, en, ...")
+MSG_OTHER = N_("is not valid: {detail}")
+MSG_LIBRARY_LITERAL = N_("the material library takes values, not expressions")
+
+_CUSTOM = {  # pydantic custom error type -> msgid
+    "number": schema.MSG_NUMBER,
+    "boolean": schema.MSG_BOOLEAN,
+    "literal": schema.MSG_LITERAL,
+    "color": schema.MSG_COLOR,
+    "not_finite": schema.MSG_NOT_FINITE,
+}
+
+
+def parse_document(source: str | bytes) -> Any:
+    """YAML 1.2 or JSON text -> plain Python data; raises TemplateError."""
+    size = len(source.encode() if isinstance(source, str) else source)
+    if size > limits.TEMPLATE_BYTES:
+        raise TemplateError.single(
+            "", MSG_TOO_BIG, size=-(-size // 1024), limit=limits.TEMPLATE_BYTES // 1024
+        )
+    if isinstance(source, bytes):
+        try:
+            source = source.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise TemplateError.single("", MSG_NOT_TEXT) from None
+    try:
+        data = YAML(typ="safe", pure=True).load(source)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = (exc.problem or exc.context or "syntax error").strip()
+        raise TemplateError.single(loc, MSG_YAML, problem=problem) from None
+    except (YAMLError, RecursionError, ValueError) as exc:
+        raise TemplateError.single("", MSG_YAML, problem=str(exc).splitlines()[0]) from None
+    if _expanded_size(data) > limits.DOCUMENT_VALUES:
+        raise TemplateError.single("", MSG_TOO_MANY_VALUES, limit=limits.DOCUMENT_VALUES)
+    return data
+
+
+def _expanded_size(data: Any) -> int:
+    """How many values the document holds with every alias expanded (aliases share objects)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Any, depth: int) -> int:
+        if depth > limits.DOCUMENT_DEPTH:
+            return limits.DOCUMENT_VALUES + 1
+        if not isinstance(node, dict | list):
+            return 1
+        key = id(node)
+        if key not in sizes:
+            children = node.values() if isinstance(node, dict) else node
+            total = 1
+            for child in children:
+                total += size(child, depth + 1)
+                if total > limits.DOCUMENT_VALUES:
+                    break
+            sizes[key] = total
+        return sizes[key]
+
+    return size(data, 0)
+
+
+def check_schema(data: Any) -> TemplateSchema:
+    """Plain data -> TemplateSchema; every structural problem in one TemplateError."""
+    if not isinstance(data, dict):
+        raise TemplateError.single("", MSG_NOT_MAPPING)
+    try:
+        return TemplateSchema.model_validate(data)
+    except ValidationError as exc:
+        raise TemplateError(schema_error_items(exc.errors())) from None
+
+
+def schema_error_items(errors: Iterable[Any]) -> list[ErrorItem]:
+    """pydantic's errors -> our items: a place like ``parts[3].size[0]`` and a planner's message."""
+    items: list[ErrorItem] = []
+    for error in errors:
+        item = _error_item(tuple(error["loc"]), error["type"], error.get("ctx") or {}, error)
+        if item not in items:
+            items.append(item)
+    return items
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _error_item(loc: tuple[Any, ...], kind: str, ctx: dict[str, Any], error: Any) -> ErrorItem:
+    if loc and loc[-1] == "[key]":
+        return _key_error_item(loc[:-1], ctx)
+    place = format_loc(loc)
+    value = short_repr(error.get("input"))
+    if kind in _CUSTOM:
+        return ErrorItem(place, _CUSTOM[kind], dict(ctx))
+    if kind == "missing":
+        return ErrorItem(place, MSG_REQUIRED)
+    if kind == "extra_forbidden":
+        return _unknown_key(place, str(loc[-1]))
+    simple = {
+        "dict_type": (MSG_MAPPING, {"value": value}),
+        "model_type": (MSG_MAPPING, {"value": value}),
+        "list_type": (MSG_LIST, {"value": value}),
+        "string_type": (MSG_TEXT, {"value": value}),
+        "int_type": (MSG_INTEGER, {"value": value}),
+        "int_from_float": (MSG_INTEGER, {"value": value}),
+        "int_parsing": (MSG_INTEGER, {"value": value}),
+        "too_short": (MSG_TOO_SHORT, {"min": ctx.get("min_length"), "actual": ctx.get("actual_length")}),
+        "too_long": (MSG_TOO_LONG, {"max": ctx.get("max_length"), "actual": ctx.get("actual_length")}),
+        "string_too_long": (MSG_TEXT_TOO_LONG, {"max": ctx.get("max_length")}),
+        "literal_error": (MSG_ONE_OF, {"expected": ctx.get("expected"), "value": value}),
+        "greater_than_equal": (MSG_AT_LEAST, {"min": ctx.get("ge"), "value": value}),
+    }
+    if kind in simple:
+        msgid, params = simple[kind]
+        return ErrorItem(place, msgid, params)
+    if kind == "string_pattern_mismatch":
+        return ErrorItem(place, _pattern_message(loc), {"value": value})
+    return ErrorItem(place, MSG_OTHER, {"detail": error.get("msg", kind)})
+
+
+def _key_error_item(loc: tuple[Any, ...], ctx: dict[str, Any]) -> ErrorItem:
+    """A dictionary key of the wrong form: the name of a param, material, language, ..."""
+    key = str(loc[-1]) if loc else ""
+    place = format_loc(loc)
+    if len(loc) == 2 and loc[0] in {"params", "let"}:
+        return ErrorItem(place, MSG_IDENTIFIER_FORM, {"key": key})
+    if len(loc) == 2 and loc[0] in {"materials", "components"}:
+        return ErrorItem(place, MSG_NAME_FORM, {"value": repr(key)})
+    return ErrorItem(place, MSG_LANGUAGE_FORM, {"key": key})
+
+
+def _pattern_message(loc: tuple[Any, ...]) -> str:
+    last = loc[-1] if loc else ""
+    if loc == ("id",):
+        return MSG_ID_FORM
+    if last == "asset":
+        return MSG_ASSET_FORM
+    return MSG_NAME_FORM
+
+
+def _unknown_key(place: str, key: str) -> ErrorItem:
+    hints = difflib.get_close_matches(key, sorted(_known_keys()), n=1, cutoff=0.7)
+    if hints:
+        return ErrorItem(place, MSG_UNKNOWN_KEY_HINT, {"key": key, "hint": hints[0]})
+    return ErrorItem(place, MSG_UNKNOWN_KEY, {"key": key})
+
+
+def _known_keys() -> Iterator[str]:
+    for model in _models():
+        for name, field in model.model_fields.items():
+            yield field.alias or name
+
+
+def _models() -> tuple[type[BaseModel], ...]:
+    return (
+        schema.TemplateSchema,
+        schema.ParamSchema,
+        schema.CheckSchema,
+        schema.MaterialSchema,
+        schema.PartSchema,
+        schema.RepeatSchema,
+        schema.GridSpec,
+        schema.RingSpec,
+        schema.CountRepeat,
+    )
+
+
+
+def load_template(source: str | bytes, library: Mapping[str, MaterialSchema]) -> Template:
+    """Template text -> a checked, compiled :class:`Template`; raises TemplateError."""
+    return validate_template(check_schema(parse_document(source)), library)
+
+
+def load_material_library(source: str | bytes) -> dict[str, MaterialSchema]:
+    """The material library's text -> its presets by name; raises TemplateError."""
+    data = parse_document(source)
+    try:
+        library = MaterialLibrarySchema.model_validate(data)
+    except ValidationError as exc:
+        raise TemplateError(schema_error_items(exc.errors())) from None
+    items = [
+        ErrorItem(f"materials.{name}.{key}", MSG_LIBRARY_LITERAL)
+        for name, material in library.materials.items()
+        for key in ("color", "metallic", "roughness", "opacity")
+        if isinstance(getattr(material, key), str) and getattr(material, key).startswith("=")
+    ]
+    if items:
+        raise TemplateError(items)
+    return dict(library.materials)

@@ -1,0 +1,1 @@
+"""Everything that reads or writes outside the process: files, and later the database and blobs."""
