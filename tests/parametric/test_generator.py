@@ -101,7 +101,8 @@ def test_count_repeat_places_copies_by_step_and_names_them_with_i() -> None:
 def test_grid_repeat_gives_i_along_x_and_j_along_z() -> None:
     scene = make("""
         parts:
-          - {name: tree, shape: box, size: [0.5, 1, 0.5], repeat: {grid: {nx: 3, nz: 2, dx: 4, dz: 5}}}
+          - {name: tree, shape: box, size: [0.5, 1, 0.5],
+             repeat: {grid: {nx: 3, nz: 2, dx: 4, dz: 5}}}
         """)
     assert len(scene.instances) == 6
     delta = centre(scene, "tree_2_1") - centre(scene, "tree_0_0")
