@@ -70,6 +70,10 @@ class Asset:
         return sum(instance.mesh.triangle_count for instance in self.instances)
 
 
+_Copy = tuple[Mapping[str, Value], str, list[float], float]
+"""One copy a repeat makes: (environment with i/j, name suffix, offset, turn about y)."""
+
+
 @dataclass
 class _Placement:
     name: str
@@ -175,8 +179,17 @@ def _expand(
         for env, suffix, offset, turn in _copies(build, part, part_loc, outer):
             if part.if_ is not None and not _truth(build, f"{part_loc}.if", part.if_, env):
                 continue
-            _place(build, part, part_loc, env, parent, f"{prefix}{_base_name(part)}{suffix}",
-                   offset, turn, inherited_material)
+            _place(
+                build,
+                part,
+                part_loc,
+                env,
+                parent,
+                f"{prefix}{_base_name(part)}{suffix}",
+                offset,
+                turn,
+                inherited_material,
+            )
 
 
 def _place(
@@ -199,8 +212,9 @@ def _place(
     if part.use is not None:
         build.placements.append(_Placement(name, loc, matrix, material or NEUTRAL))
         components = build.template.schema.components
-        _expand(build, components[part.use], f"components.{part.use}", env, matrix, f"{name}/",
-                material)
+        _expand(
+            build, components[part.use], f"components.{part.use}", env, matrix, f"{name}/", material
+        )
     elif part.asset is not None:
         _place_asset(build, part.asset, loc, name, matrix)
     else:
@@ -208,8 +222,13 @@ def _place(
 
 
 def _place_shape(
-    build: _Build, part: PartSchema, loc: str, env: Mapping[str, Value], name: str,
-    matrix: Matrix, material: str,
+    build: _Build,
+    part: PartSchema,
+    loc: str,
+    env: Mapping[str, Value],
+    name: str,
+    matrix: Matrix,
+    material: str,
 ) -> None:
     assert part.shape is not None
     args: list[tuple[str, Any]] = []
@@ -251,9 +270,7 @@ def _check_triangles(build: _Build, loc: str) -> None:
         )
 
 
-def _copies(
-    build: _Build, part: PartSchema, loc: str, base: Mapping[str, Value]
-) -> list[tuple[Mapping[str, Value], str, list[float], float]]:
+def _copies(build: _Build, part: PartSchema, loc: str, base: Mapping[str, Value]) -> list[_Copy]:
     """Each copy a part's ``repeat`` makes: (environment, name suffix, offset, turn about y)."""
     repeat = part.repeat
     if repeat is None:
@@ -268,15 +285,16 @@ def _copies(
             )
         dx = build.number(f"{loc}.repeat.grid.dx", g.dx, base)
         dz = build.number(f"{loc}.repeat.grid.dz", g.dz, base)
-        return [
+        grid: list[_Copy] = [
             ({**base, "i": i, "j": j}, f"_{i}_{j}", [i * dx, 0.0, j * dz], 0.0)
             for i in range(nx)
             for j in range(nz)
         ]
+        return grid
     if repeat.ring is not None:
         n = _count(build, f"{loc}.repeat.ring.count", repeat.ring.count, base)
         radius = build.number(f"{loc}.repeat.ring.radius", repeat.ring.radius, base)
-        copies = []
+        copies: list[_Copy] = []
         for i in range(n):
             theta = 2 * math.pi * i / n
             offset = [radius * math.sin(theta), 0.0, radius * math.cos(theta)]
@@ -284,7 +302,8 @@ def _copies(
         return copies
     n = _count(build, f"{loc}.repeat.count", repeat.count, base)
     step = build.vector(f"{loc}.repeat.step", repeat.step, base)
-    return [({**base, "i": i}, f"_{i}", [i * s for s in step], 0.0) for i in range(n)]
+    row: list[_Copy] = [({**base, "i": i}, f"_{i}", [i * s for s in step], 0.0) for i in range(n)]
+    return row
 
 
 def _count(build: _Build, loc: str, raw: Any, env: Mapping[str, Value]) -> int:
@@ -396,7 +415,10 @@ def _instantiate(build: _Build) -> list[Instance]:
             instances.append(Instance(placement.name, mesh, placement.material, placement.matrix))
     if build.triangles > MAX_TRIANGLES_CONTRACT:
         raise BuildError.single(
-            "parts", MSG_TRIANGLES, count=f"{build.triangles:,}", limit=f"{MAX_TRIANGLES_CONTRACT:,}"
+            "parts",
+            MSG_TRIANGLES,
+            count=f"{build.triangles:,}",
+            limit=f"{MAX_TRIANGLES_CONTRACT:,}",
         )
     return instances
 
@@ -417,7 +439,4 @@ def _place_on_ground(instances: list[Instance]) -> tuple[Instance, ...]:
         highs.append(placed.reshape(-1, 3).max(axis=0))
     low, high = np.min(lows, axis=0), np.max(highs, axis=0)
     shift = translation([-(low[0] + high[0]) / 2, -low[1], -(low[2] + high[2]) / 2])
-    return tuple(
-        Instance(i.name, i.mesh, i.material, shift @ i.matrix) for i in instances
-    )
-
+    return tuple(Instance(i.name, i.mesh, i.material, shift @ i.matrix) for i in instances)

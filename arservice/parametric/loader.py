@@ -157,7 +157,7 @@ def _error_item(loc: tuple[Any, ...], kind: str, ctx: dict[str, Any], error: Any
         return ErrorItem(place, MSG_REQUIRED)
     if kind == "extra_forbidden":
         return _unknown_key(place, str(loc[-1]))
-    simple = {
+    simple: dict[str, tuple[str, dict[str, Any]]] = {
         "dict_type": (MSG_MAPPING, {"value": value}),
         "model_type": (MSG_MAPPING, {"value": value}),
         "list_type": (MSG_LIST, {"value": value}),
@@ -165,8 +165,14 @@ def _error_item(loc: tuple[Any, ...], kind: str, ctx: dict[str, Any], error: Any
         "int_type": (MSG_INTEGER, {"value": value}),
         "int_from_float": (MSG_INTEGER, {"value": value}),
         "int_parsing": (MSG_INTEGER, {"value": value}),
-        "too_short": (MSG_TOO_SHORT, {"min": ctx.get("min_length"), "actual": ctx.get("actual_length")}),
-        "too_long": (MSG_TOO_LONG, {"max": ctx.get("max_length"), "actual": ctx.get("actual_length")}),
+        "too_short": (
+            MSG_TOO_SHORT,
+            {"min": ctx.get("min_length"), "actual": ctx.get("actual_length")},
+        ),
+        "too_long": (
+            MSG_TOO_LONG,
+            {"max": ctx.get("max_length"), "actual": ctx.get("actual_length")},
+        ),
         "string_too_long": (MSG_TEXT_TOO_LONG, {"max": ctx.get("max_length")}),
         "literal_error": (MSG_ONE_OF, {"expected": ctx.get("expected"), "value": value}),
         "greater_than_equal": (MSG_AT_LEAST, {"min": ctx.get("ge"), "value": value}),
@@ -224,7 +230,6 @@ def _models() -> tuple[type[BaseModel], ...]:
         schema.RingSpec,
         schema.CountRepeat,
     )
-
 
 
 def load_template(source: str | bytes, library: Mapping[str, MaterialSchema]) -> Template:

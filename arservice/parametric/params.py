@@ -77,7 +77,9 @@ def check_value(param: ParamSchema, raw: Any, *, from_text: bool = False) -> Val
     elif kind == "boolean" and not isinstance(value, bool):
         raise ParameterError.single("", MSG_BOOLEAN, value=shown)
     elif kind == "choice" and value not in (param.options or []):
-        raise ParameterError.single("", MSG_CHOICE, options=", ".join(param.options or []), value=shown)
+        raise ParameterError.single(
+            "", MSG_CHOICE, options=", ".join(param.options or []), value=shown
+        )
     elif kind == "color":
         if not isinstance(value, str) or not COLOR_RE.match(value):
             raise ParameterError.single("", MSG_COLOR, value=shown)

@@ -20,7 +20,6 @@ from typing import Any
 from arservice.errors import ErrorItem, ExpressionError, TemplateError
 from arservice.i18n import N_
 from arservice.parametric import limits
-from arservice.parametric.texts import PLACEHOLDER_RE
 from arservice.parametric.expressions import FUNCTIONS, Expression, parse_expression
 from arservice.parametric.schema import (
     ALL_SHAPE_KEYS,
@@ -31,6 +30,7 @@ from arservice.parametric.schema import (
     PartSchema,
     TemplateSchema,
 )
+from arservice.parametric.texts import PLACEHOLDER_RE
 
 NUMERIC_TYPES = frozenset({"integer", "number", "length", "angle"})
 LOOP_NAMES = frozenset({"i", "j"})
@@ -62,7 +62,8 @@ MSG_UNKNOWN_MATERIAL = N_(
 )
 MSG_ASSET_MATERIAL = N_("an uploaded model keeps its own materials; remove 'material'")
 MSG_REPEAT_FORM = N_(
-    "a repeat is one of {{count, step}}, {{grid: {{nx, nz, dx, dz}}}} or {{ring: {{count, radius}}}}"
+    "a repeat is one of {{count, step}}, {{grid: {{nx, nz, dx, dz}}}} "
+    "or {{ring: {{count, radius}}}}"
 )
 MSG_REPEAT_COUNT = N_("a repeat makes at most {limit} copies (got {value})")
 MSG_REPEAT_NEGATIVE = N_("must be a whole number of copies, 0 or more (got {value})")
@@ -92,9 +93,7 @@ class Template:
         return self.schema.params
 
 
-def validate_template(
-    template: TemplateSchema, library: Mapping[str, MaterialSchema]
-) -> Template:
+def validate_template(template: TemplateSchema, library: Mapping[str, MaterialSchema]) -> Template:
     """Check ``template`` as a whole against the material ``library``; raise TemplateError."""
     checker = _Checker(template, library)
     checker.run()
@@ -187,7 +186,9 @@ class _Checker:
             else:
                 self.unknown(loc, MSG_UNKNOWN_NAME, MSG_UNKNOWN_NAME_HINT, name, known)
 
-    def unknown(self, loc: str, msgid: str, hint_msgid: str, name: str, known: Iterable[str]) -> None:
+    def unknown(
+        self, loc: str, msgid: str, hint_msgid: str, name: str, known: Iterable[str]
+    ) -> None:
         known = sorted(known)
         hints = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         if hints:
@@ -197,7 +198,11 @@ class _Checker:
 
     # -- parts -------------------------------------------------------------------------------
     def check_part(
-        self, loc: str, part: PartSchema, known: set[str], loops_outside: frozenset[str] = frozenset()
+        self,
+        loc: str,
+        part: PartSchema,
+        known: set[str],
+        loops_outside: frozenset[str] = frozenset(),
     ) -> None:
         set_keys = part.model_fields_set
         kinds = [kind for kind in ("shape", "use", "asset") if getattr(part, kind) is not None]
@@ -213,9 +218,9 @@ class _Checker:
             self.error(f"{loc}.use", MSG_UNKNOWN_COMPONENT, name=part.use, known=known_components)
         if part.asset is not None and part.material is not None:
             self.error(f"{loc}.material", MSG_ASSET_MATERIAL)
-        if part.material is not None and not part.material.startswith("="):
-            if part.material not in self.t.materials and part.material not in self.library:
-                self.error(f"{loc}.material", MSG_UNKNOWN_MATERIAL, name=part.material)
+        literal = part.material is not None and not part.material.startswith("=")
+        if literal and part.material not in self.t.materials and part.material not in self.library:
+            self.error(f"{loc}.material", MSG_UNKNOWN_MATERIAL, name=part.material)
         if part.repeat is not None:
             self.check_repeat(f"{loc}.repeat", part, known - LOOP_NAMES)
         for key in sorted(set_keys - {"name", "shape", "use", "asset", "repeat", "axis"}):
@@ -286,8 +291,11 @@ class _Checker:
                 if chain[0] not in reported:
                     reported.add(chain[0])
                     self.error(
-                        f"components.{chain[0]}", MSG_NESTING, depth=len(chain),
-                        chain=" → ".join(chain), limit=limits.NESTING_DEPTH,
+                        f"components.{chain[0]}",
+                        MSG_NESTING,
+                        depth=len(chain),
+                        chain=" → ".join(chain),
+                        limit=limits.NESTING_DEPTH,
                     )
                 return
             for used in uses[name]:
@@ -317,7 +325,7 @@ def _param_problems(param: ParamSchema) -> list[tuple[str, str, dict[str, Any]]]
     if wrong_default:
         problems.append(("default", wrong_default, {}))
         return problems
-    if numeric:
+    if numeric and isinstance(default, int | float):
         low, high = param.min, param.max
         if low is not None and high is not None and low > high:
             problems.append(("min", MSG_MIN_ABOVE_MAX, {"min": low, "max": high}))
@@ -329,7 +337,9 @@ def _param_problems(param: ParamSchema) -> list[tuple[str, str, dict[str, Any]]]
             problems.append(("options", MSG_OPTIONS_REQUIRED, {}))
         elif default not in param.options:
             options = ", ".join(param.options)
-            problems.append(("default", MSG_DEFAULT_NOT_OPTION, {"value": default, "options": options}))
+            problems.append(
+                ("default", MSG_DEFAULT_NOT_OPTION, {"value": default, "options": options})
+            )
     return problems
 
 
@@ -346,7 +356,9 @@ def _default_problem(kind: str, default: Any) -> str | None:
         return N_("the default of a boolean parameter must be true or false")
     if kind == "color" and not (isinstance(default, str) and COLOR_RE.match(default)):
         return N_("the default of a color parameter must be a colour as #rrggbb")
-    if kind == "text" and not (isinstance(default, str) and len(default) <= limits.TEXT_PARAM_CHARS):
+    if kind == "text" and not (
+        isinstance(default, str) and len(default) <= limits.TEXT_PARAM_CHARS
+    ):
         return N_("the default of a text parameter must be a text of at most 200 characters")
     if kind == "choice" and not isinstance(default, str):
         return N_("the default of a choice parameter must be one of its options")
