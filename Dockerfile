@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+# A runnable image of arservice: `docker build -t arservice . && docker run --rm arservice templates`
+
+FROM python:3.11-slim-bookworm AS build
+WORKDIR /src
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+COPY requirements.lock pyproject.toml README.md ./
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --require-hashes -r requirements.lock
+COPY arservice ./arservice
+COPY assets ./assets
+RUN /opt/venv/bin/pip install --no-deps --no-build-isolation . \
+    && /opt/venv/bin/pip uninstall --yes pytest pytest-cov hypothesis ruff mypy import-linter
+
+FROM python:3.11-slim-bookworm
+ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    ARSERVICE_DATA_DIR=/data
+RUN useradd --system --uid 10001 --home-dir /data --create-home arservice
+COPY --from=build /opt/venv /opt/venv
+USER arservice
+WORKDIR /data
+HEALTHCHECK --interval=30s --timeout=5s CMD ["arservice", "--version"]
+ENTRYPOINT ["arservice"]
+CMD ["templates"]
