@@ -17,7 +17,7 @@ ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     ARSERVICE_DATA_DIR=/data
 RUN useradd --system --uid 10001 --home-dir /data --create-home arservice
 COPY --from=build /opt/venv /opt/venv
-USER arservice
+USER 10001:10001
 WORKDIR /data
 HEALTHCHECK --interval=30s --timeout=5s CMD ["arservice", "--version"]
 ENTRYPOINT ["arservice"]

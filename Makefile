@@ -1,6 +1,6 @@
 # Two commands on a fresh Debian machine with Python 3.11 and Node 20:
 #   make run    set up, then build the built-in templates into data/models (the server comes next)
-#   make test   set up, then run every check: ruff, mypy, import-linter, pytest with coverage
+#   make test   set up, then run every check: ruff, hadolint, mypy, import-linter, pytest + coverage
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -30,6 +30,7 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
 
 typecheck: setup
 	$(BIN)/mypy
