@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DATA   ?= data
 
-.PHONY: setup run test lint typecheck layers unit schema lock bench clean
+.PHONY: setup run test lint typecheck layers unit schema messages lock bench clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,21 @@ test: lint typecheck layers unit
 # Regenerate the published JSON Schema after changing arservice/parametric/schema.py.
 schema: setup
 	$(BIN)/arservice schema -o assets/schema/template-v1.json
+
+# Extract N_() messages into arservice/i18n/arservice.pot and merge them into the fi and sv
+# catalogs; then translate the new entries (a test fails while any is untranslated).
+messages: setup
+	$(BIN)/pybabel extract -k N_ --no-default-keywords --no-location --sort-output \
+		--omit-header -o arservice/i18n/arservice.pot arservice
+	for lang in fi sv; do \
+		if [ -f arservice/i18n/locale/$$lang/LC_MESSAGES/arservice.po ]; then \
+			$(BIN)/pybabel update --no-fuzzy-matching --omit-header -D arservice \
+				-i arservice/i18n/arservice.pot -d arservice/i18n/locale -l $$lang; \
+		else \
+			$(BIN)/pybabel init -D arservice -i arservice/i18n/arservice.pot \
+				-d arservice/i18n/locale -l $$lang; \
+		fi; \
+	done
 
 # Re-pin the Python dependencies after changing pyproject.toml (needs network access to PyPI).
 lock:
