@@ -17,21 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchem
 from pydantic_core import PydanticCustomError
 
 from arservice.i18n import N_
+from arservice.parametric.shapes import REQUIRED, SHAPES
 
 FORMAT = "arservice/template@1"
 SCHEMA_ID = "https://arservice.example/schema/template-v1.json"
 
 SHAPE_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    # shape: (required keys, optional keys), as in DESIGN.md's shapes table
-    "box": (frozenset({"size"}), frozenset()),
-    "cylinder": (frozenset({"radius", "height"}), frozenset({"axis"})),
-    "cone": (frozenset({"radius", "height"}), frozenset({"axis"})),
-    "sphere": (frozenset({"radius"}), frozenset()),
-    "capsule": (frozenset({"radius", "length"}), frozenset({"axis"})),
-    "torus": (frozenset({"radius", "tube"}), frozenset({"axis"})),
-    "extrude": (frozenset({"polygon", "height"}), frozenset()),
-    "tube": (frozenset({"path", "radius"}), frozenset()),
+    name: (REQUIRED[name], keys - REQUIRED[name]) for name, keys in SHAPES.items()
 }
+"""Each shape's (required keys, optional keys), from :mod:`arservice.parametric.shapes`."""
 ALL_SHAPE_KEYS = frozenset().union(*(req | opt for req, opt in SHAPE_KEYS.values()))
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
