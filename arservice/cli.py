@@ -185,6 +185,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(temporary, 0o644)  # mkstemp makes 0600; a model is not a secret
         os.replace(temporary, path)
     except OSError as exc:
         if temporary is not None:
