@@ -1,0 +1,325 @@
+"""The ``arservice`` command line, run for real: in-process through click's ``CliRunner`` and,
+for the console script itself, as a subprocess.
+
+The CLI's promise (``arservice/cli.py``): problems go to stderr as ``error: LOC: message``, one
+per line, the exit status is 1, no traceback is shown, and a failed build writes no file.
+The tests use their own templates (``tests/data/good``, ``tests/data/bad``), not the built-ins.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+from ruamel.yaml import YAML
+
+from arservice import cli
+from arservice.store.builtin import builtin_template_paths
+
+DATA = Path(__file__).resolve().parent / "data"
+GOOD = DATA / "good" / "gym.yaml"
+BAD = DATA / "bad"
+ARSERVICE = Path(sys.executable).parent / "arservice"
+
+CHECK_FI = "error: checks[0]: Tanko on liian korkea: enintään 2,5 m"
+CHECK_SV = "error: checks[0]: Stången är för hög: högst 2,5 m"
+CHECK_EN = "error: checks[0]: The bar is too high: at most 2.5 m"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A runner whose environment does not choose the language (``ARSERVICE_LANG`` unset)."""
+    return CliRunner(env={"ARSERVICE_LANG": None})
+
+
+def run(runner: CliRunner, *args: str | Path) -> Result:
+    return runner.invoke(cli.main, [str(arg) for arg in args])
+
+
+def assert_refused(result: Result) -> list[str]:
+    """Exit 1, every stderr line an ``error:`` line, no traceback; returns those lines."""
+    assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
+    assert isinstance(result.exception, SystemExit), f"escaped: {result.exception!r}"
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert lines, "nothing on stderr"
+    assert all(line.startswith("error: ") for line in lines), lines
+    return lines
+
+
+def assert_succeeded(result: Result) -> None:
+    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
+    assert result.exception is None
+    assert result.stderr == ""
+
+
+# -- templates -------------------------------------------------------------------------------
+
+
+def test_templates_lists_every_builtin_template_id(runner: CliRunner) -> None:
+    result = run(runner, "templates")
+    assert_succeeded(result)
+    headings = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
+    assert [line.split(" ")[0] for line in headings] == list(builtin_template_paths())
+
+
+def test_templates_lists_each_template_with_its_parameters(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "builtin_template_paths", lambda: {"test-gym": GOOD})
+    result = run(runner, "templates")
+    assert_succeeded(result)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "test-gym (version 1): Outdoor gym"
+    stations = next(line for line in lines if line.strip().startswith("stations"))
+    assert stations.split()[:5] == ["stations", "integer", "default", "3", "1..8"]
+    assert stations.endswith("Stations")
+    surface = next(line for line in lines if line.strip().startswith("surface"))
+    assert "rubber|grass|woodchip" in surface
+
+
+def test_templates_shows_titles_and_labels_in_the_requested_language(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "builtin_template_paths", lambda: {"test-gym": GOOD})
+    result = run(runner, "templates", "--lang", "fi")
+    assert_succeeded(result)
+    assert result.stdout.splitlines()[0] == "test-gym (version 1): Ulkokuntosali"
+    assert "Tangon korkeus" in result.stdout
+
+
+def test_templates_reports_a_broken_template_without_a_traceback(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = {"test-gym": GOOD, "broken": BAD / "unknown-shape.yaml"}
+    monkeypatch.setattr(cli, "builtin_template_paths", lambda: broken)
+    lines = assert_refused(run(runner, "templates"))
+    assert any("parts[0].shape: unknown shape 'cylindr'" in line for line in lines), lines
+
+
+# -- check -----------------------------------------------------------------------------------
+
+
+def test_check_of_a_good_template_prints_ok(runner: CliRunner) -> None:
+    result = run(runner, "check", GOOD)
+    assert_succeeded(result)
+    assert result.stdout.startswith("ok: test-gym version 1: ")
+    assert "triangles" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("unknown-shape.yaml", "error: parts[0].shape: unknown shape 'cylindr'; did you mean"),
+        ("yaml-syntax-error.yaml", "error: line 6, column 10: the file is not valid YAML"),
+        ("top-level-list.yaml", "error: a template must be a mapping of keys to values"),
+        ("huge-power-in-let.yaml", "error: let.big: the number 10000000000 is too large"),
+        ("repeat-count-expression-5000.yaml", "error: parts[0].repeat.count: must give a whole"),
+        ("nested-repeats-node-limit.yaml", "error: components.row[0]: the model has more than"),
+        ("json-unknown-material.json", "error: parts[1].material: there is no material 'plywod'"),
+    ],
+)
+def test_check_of_a_bad_template_prints_the_problem_with_its_place(
+    runner: CliRunner, name: str, expected: str
+) -> None:
+    result = run(runner, "check", BAD / name)
+    lines = assert_refused(result)
+    assert any(line.startswith(expected) for line in lines), lines
+    assert result.stdout == ""
+
+
+def test_check_prints_every_problem_of_a_template_one_per_line(runner: CliRunner) -> None:
+    path = BAD / "many-errors-semantic.yaml"
+    expected = [
+        line.removeprefix("# expect: ").replace(" | ", ": ", 1)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("# expect: ")
+    ]
+    lines = assert_refused(run(runner, "check", path))
+    assert len(lines) == len(expected) == 16
+    for wanted in expected:
+        assert any(line.startswith(f"error: {wanted}") for line in lines), (wanted, lines)
+
+
+def test_check_of_a_file_that_is_not_utf8_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(GOOD.read_bytes().replace(b"Ulkokuntosali", "Café".encode("cp1252")))
+    assert assert_refused(run(runner, "check", path)) == ["error: the template must be UTF-8 text"]
+
+
+def test_check_of_a_missing_file_names_it(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.yaml"
+    lines = assert_refused(run(runner, "check", missing))
+    assert lines[0].startswith(f"error: '{missing}' is neither a template file nor a built-in")
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["--lang", "fi"], {}, CHECK_FI),
+        (["--lang", "sv"], {}, CHECK_SV),
+        (["--lang", "en"], {}, CHECK_EN),
+        ([], {}, CHECK_EN),
+        ([], {"ARSERVICE_LANG": "fi"}, CHECK_FI),
+    ],
+    ids=["fi", "sv", "en", "default-en", "env-fi"],
+)
+def test_check_shows_a_failing_check_in_the_requested_language(
+    args: list[str], env: dict[str, str], expected: str
+) -> None:
+    runner = CliRunner(env={"ARSERVICE_LANG": None, **env})
+    result = run(runner, "check", GOOD, "--set", "bar_height=2.6", *args)
+    assert assert_refused(result) == [expected]
+
+
+# -- build -----------------------------------------------------------------------------------
+
+
+def test_build_writes_a_glb_and_prints_its_size(runner: CliRunner, tmp_path: Path) -> None:
+    output = tmp_path / "gym.glb"
+    result = run(runner, "build", GOOD, "-o", output)
+    assert_succeeded(result)
+    data = output.read_bytes()
+    assert data[:4] == b"glTF"
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{output}: {len(data):,} bytes, ")
+    assert lines[1] == "An outdoor gym with 3 pull-up stations on a 6.2 m wide rubber pad."
+    assert sorted(tmp_path.iterdir()) == [output]
+
+
+def test_build_uses_the_values_set_and_the_requested_language(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    output = tmp_path / "gym.glb"
+    result = run(runner, "build", GOOD, "--set", "stations=5", "-o", output, "--lang", "fi")
+    assert_succeeded(result)
+    assert output.read_bytes()[:4] == b"glTF"
+    assert "jossa on 5 leuanvetoasemaa 9 m leveällä" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("stations=12", "error: stations: must be at most 8 (got '12')"),
+        ("stations=three", "error: stations: must be a whole number (got 'three')"),
+        ("statons=3", "error: statons: unknown parameter 'statons'; did you mean 'stations'?"),
+        ("surface=lava", "error: surface: must be one of rubber, grass, woodchip (got 'lava')"),
+        ("novalue", "error: --set: --set takes key=value (got 'novalue')"),
+        ("bar_height=2.6", CHECK_EN),
+    ],
+    ids=["out-of-range", "wrong-type", "unknown-name", "not-an-option", "malformed", "check"],
+)
+def test_build_with_a_bad_value_fails_and_writes_nothing(
+    runner: CliRunner, tmp_path: Path, setting: str, expected: str
+) -> None:
+    output = tmp_path / "gym.glb"
+    result = run(runner, "build", GOOD, "--set", setting, "-o", output)
+    assert assert_refused(result) == [expected]
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == [], "no output file and no temporary file"
+
+
+def test_build_into_a_missing_directory_fails_with_a_clear_message(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    output = tmp_path / "missing" / "gym.glb"
+    lines = assert_refused(run(runner, "build", GOOD, "-o", output))
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: cannot write {output}: ")
+    assert not output.parent.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_build_of_a_bad_template_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    output = tmp_path / "model.glb"
+    lines = assert_refused(
+        run(runner, "build", BAD / "nested-repeats-node-limit.yaml", "-o", output)
+    )
+    assert lines == [
+        "error: components.row[0]: the model has more than 5000 parts after repeats; "
+        "lower the repeat counts"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- schema ----------------------------------------------------------------------------------
+
+
+def test_schema_prints_a_valid_json_schema_with_its_id(runner: CliRunner) -> None:
+    result = run(runner, "schema")
+    assert_succeeded(result)
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$id"].startswith("https://")
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_schema_accepts_the_good_template_and_refuses_a_part_with_shape_and_use(
+    runner: CliRunner,
+) -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(run(runner, "schema").stdout))
+    yaml = YAML(typ="safe", pure=True)
+    validator.validate(yaml.load(GOOD.read_text(encoding="utf-8")))
+    bad = yaml.load((BAD / "shape-and-use.yaml").read_text(encoding="utf-8"))
+    assert not validator.is_valid(bad)
+
+
+def test_schema_writes_the_same_text_to_a_file(runner: CliRunner, tmp_path: Path) -> None:
+    output = tmp_path / "template-v1.json"
+    assert_succeeded(run(runner, "schema", "-o", output))
+    assert output.read_text(encoding="utf-8") == run(runner, "schema").stdout
+    assert sorted(tmp_path.iterdir()) == [output]
+
+
+# -- the console script, as a planner runs it -------------------------------------------------
+
+
+def run_script(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key != "ARSERVICE_LANG"}
+    return subprocess.run(
+        [str(ARSERVICE), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,  # a safety net against a hang, not a measurement
+        check=False,
+    )
+
+
+def test_console_script_checks_a_good_template(tmp_path: Path) -> None:
+    done = run_script("check", GOOD, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("ok: test-gym version 1: ")
+
+
+def test_console_script_reports_a_bad_template_without_a_traceback(tmp_path: Path) -> None:
+    done = run_script("check", BAD / "many-errors-mixed.yaml", "--lang", "fi", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert lines
+    assert all(line.startswith("error: ") for line in lines), lines
+    assert "error: parts[0].size: " in done.stderr
+
+
+def test_console_script_builds_a_glb(tmp_path: Path) -> None:
+    done = run_script("build", GOOD, "--set", "stations=2", "-o", "gym.glb", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    data = (tmp_path / "gym.glb").read_bytes()
+    assert data[:4] == b"glTF"
+    assert done.stdout.startswith(f"gym.glb: {len(data):,} bytes, ")
+
+
+def test_console_script_build_with_a_malformed_value_writes_nothing(tmp_path: Path) -> None:
+    done = run_script("build", GOOD, "--set", "novalue", "-o", "gym.glb", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr == "error: --set: --set takes key=value (got 'novalue')\n"
+    assert list(tmp_path.iterdir()) == []
