@@ -72,6 +72,7 @@ def main() -> None:
 
 @main.command()
 @lang_option
+@_reports_errors
 def templates(lang: str) -> None:
     """List the built-in templates with their parameters."""
     library = material_library()
@@ -173,7 +174,7 @@ def _settings(settings: tuple[str, ...]) -> dict[str, str]:
     for setting in settings:
         key, sep, value = setting.partition("=")
         if not sep or not key.strip():
-            raise TemplateError.single("--set", MSG_SET_FORM, value=setting)
+            raise TemplateError.single("", MSG_SET_FORM, value=setting)
         values[key.strip()] = value
     return values
 

@@ -210,7 +210,7 @@ def test_build_uses_the_values_set_and_the_requested_language(
         ("stations=three", "error: stations: must be a whole number (got 'three')"),
         ("statons=3", "error: statons: unknown parameter 'statons'; did you mean 'stations'?"),
         ("surface=lava", "error: surface: must be one of rubber, grass, woodchip (got 'lava')"),
-        ("novalue", "error: --set: --set takes key=value (got 'novalue')"),
+        ("novalue", "error: --set takes key=value (got 'novalue')"),
         ("bar_height=2.6", CHECK_EN),
     ],
     ids=["out-of-range", "wrong-type", "unknown-name", "not-an-option", "malformed", "check"],
@@ -321,5 +321,5 @@ def test_console_script_builds_a_glb(tmp_path: Path) -> None:
 def test_console_script_build_with_a_malformed_value_writes_nothing(tmp_path: Path) -> None:
     done = run_script("build", GOOD, "--set", "novalue", "-o", "gym.glb", cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stderr == "error: --set: --set takes key=value (got 'novalue')\n"
+    assert done.stderr == "error: --set takes key=value (got 'novalue')\n"
     assert list(tmp_path.iterdir()) == []

@@ -1,4 +1,4 @@
-"""Every message a planner or resident can see exists in Finnish and Swedish, placeholders intact."""
+"""Every message a planner or resident sees exists in Finnish and Swedish, placeholders intact."""
 
 from __future__ import annotations
 

@@ -46,6 +46,11 @@ MSG_NOT_COLOR = N_("must give a colour as #rrggbb (it gave {value})")
 MSG_COUNT = N_("must give a whole number of copies from 0 to {limit} (it gave {value})")
 MSG_CHECK_FAILED = N_("check failed")
 MSG_NODES = N_("the model has more than {limit} parts after repeats; lower the repeat counts")
+MSG_COPIES = N_(
+    "the repeats make more than {limit} copies, counting those that 'if' leaves out; "
+    "lower the repeat counts"
+)
+MSG_ZERO_SCALE = N_("a scale of 0 flattens the part to nothing; use a number other than 0")
 MSG_TRIANGLES = N_(
     "the model would have about {count} triangles; the limit is {limit} (aim under 50,000)"
 )
@@ -94,6 +99,7 @@ class _Build:
     assets: Mapping[str, Asset]
     env: dict[str, Value]
     placements: list[_Placement] = field(default_factory=list)
+    copies: int = 0
     triangles: int = 0
     materials: dict[str, Material] = field(default_factory=dict)
 
@@ -177,6 +183,9 @@ def _expand(
     for k, part in enumerate(parts):
         part_loc = f"{loc}[{k}]"
         for env, suffix, offset, turn in _copies(build, part, part_loc, outer):
+            build.copies += 1
+            if build.copies > limits.COPIES:
+                raise BuildError.single(part_loc, MSG_COPIES, limit=f"{limits.COPIES:,}")
             if part.if_ is not None and not _truth(build, f"{part_loc}.if", part.if_, env):
                 continue
             _place(
@@ -318,8 +327,12 @@ def _scale(build: _Build, part: PartSchema, loc: str, env: Mapping[str, Value]) 
     if part.scale is None:
         return [1.0, 1.0, 1.0]
     if isinstance(part.scale, list):
-        return build.vector(f"{loc}.scale", part.scale, env)
-    return [build.number(f"{loc}.scale", part.scale, env)] * 3
+        factors = build.vector(f"{loc}.scale", part.scale, env)
+    else:
+        factors = [build.number(f"{loc}.scale", part.scale, env)] * 3
+    if 0.0 in factors:
+        raise BuildError.single(f"{loc}.scale", MSG_ZERO_SCALE)
+    return factors
 
 
 def _base_name(part: PartSchema) -> str:

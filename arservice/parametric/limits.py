@@ -8,6 +8,9 @@ DOCUMENT_DEPTH = 64
 """The deepest nesting of lists and mappings in a template document."""
 NODES = 5_000
 """The most placed parts (every copy of every part and component part) in one model."""
+COPIES = 50_000
+"""The most copies the repeats of one model may make, counting the ones ``if`` switches off
+(each costs an evaluation even when it places nothing)."""
 TRIANGLES = 150_000
 """The most triangles in one model (the model contract's budget is 100k; aim under 50k)."""
 REPEAT_COUNT = 1_000

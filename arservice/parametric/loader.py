@@ -13,7 +13,8 @@ Steps, each cheap and each stopping only when the next cannot run:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -24,16 +25,20 @@ from arservice.errors import ErrorItem, TemplateError
 from arservice.i18n import N_
 from arservice.parametric import limits, schema
 from arservice.parametric.schema import (
+    CheckSchema,
     MaterialLibrarySchema,
     MaterialSchema,
+    ParamSchema,
+    PartSchema,
     TemplateSchema,
     short_repr,
 )
-from arservice.parametric.validate import Template, validate_template
+from arservice.parametric.validate import Template, validate_template, whole_template_problems
 
 MSG_TOO_BIG = N_("the template is {size} KB; the limit is {limit} KB")
 MSG_NOT_TEXT = N_("the template must be UTF-8 text")
 MSG_YAML = N_("the file is not valid YAML or JSON: {problem}")
+MSG_NUMBER_DIGITS = N_("a number has far too many digits; numbers must stay between -1e9 and 1e9")
 MSG_TOO_MANY_VALUES = N_(
     "the document expands to more than {limit} values (through anchors and aliases); "
     "use components instead of copying with aliases"
@@ -67,6 +72,9 @@ _CUSTOM = {  # pydantic custom error type -> msgid
     "literal": schema.MSG_LITERAL,
     "color": schema.MSG_COLOR,
     "not_finite": schema.MSG_NOT_FINITE,
+    "too_large": schema.MSG_TOO_LARGE,
+    "plain_number": schema.MSG_PLAIN_NUMBER,
+    "scale": schema.MSG_SCALE,
 }
 
 
@@ -89,11 +97,18 @@ def parse_document(source: str | bytes) -> Any:
         loc = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = (exc.problem or exc.context or "syntax error").strip()
         raise TemplateError.single(loc, MSG_YAML, problem=problem) from None
-    except (YAMLError, RecursionError, ValueError) as exc:
+    except ValueError:  # Python refuses to read an integer of thousands of digits
+        raise TemplateError.single(_long_number_line(source), MSG_NUMBER_DIGITS) from None
+    except (YAMLError, RecursionError) as exc:
         raise TemplateError.single("", MSG_YAML, problem=str(exc).splitlines()[0]) from None
     if _expanded_size(data) > limits.DOCUMENT_VALUES:
         raise TemplateError.single("", MSG_TOO_MANY_VALUES, limit=limits.DOCUMENT_VALUES)
     return data
+
+
+def _long_number_line(source: str) -> str:
+    match = re.search(r"\d{100,}", source)
+    return f"line {source.count(chr(10), 0, match.start()) + 1}" if match else ""
 
 
 def _expanded_size(data: Any) -> int:
@@ -156,7 +171,7 @@ def _error_item(loc: tuple[Any, ...], kind: str, ctx: dict[str, Any], error: Any
     if kind == "missing":
         return ErrorItem(place, MSG_REQUIRED)
     if kind == "extra_forbidden":
-        return _unknown_key(place, str(loc[-1]))
+        return _unknown_key(loc)
     simple: dict[str, tuple[str, dict[str, Any]]] = {
         "dict_type": (MSG_MAPPING, {"value": value}),
         "model_type": (MSG_MAPPING, {"value": value}),
@@ -205,36 +220,114 @@ def _pattern_message(loc: tuple[Any, ...]) -> str:
     return MSG_NAME_FORM
 
 
-def _unknown_key(place: str, key: str) -> ErrorItem:
-    hints = difflib.get_close_matches(key, sorted(_known_keys()), n=1, cutoff=0.7)
+def _unknown_key(loc: tuple[Any, ...]) -> ErrorItem:
+    """An unknown key, with the closest key the schema accepts at that place."""
+    key = str(loc[-1])
+    model = _model_at(loc[:-1])
+    accepted = [field.alias or name for name, field in model.model_fields.items()]
+    hints = difflib.get_close_matches(key, accepted, n=1, cutoff=0.7)
+    place = format_loc(loc)
     if hints:
         return ErrorItem(place, MSG_UNKNOWN_KEY_HINT, {"key": key, "hint": hints[0]})
     return ErrorItem(place, MSG_UNKNOWN_KEY, {"key": key})
 
 
-def _known_keys() -> Iterator[str]:
-    for model in _models():
-        for name, field in model.model_fields.items():
-            yield field.alias or name
+# (schema, key) -> (the schema of what the key holds, how many names or indexes follow it)
+_NESTED: dict[tuple[type[BaseModel], str], tuple[type[BaseModel], int]] = {
+    (schema.TemplateSchema, "params"): (schema.ParamSchema, 1),
+    (schema.TemplateSchema, "checks"): (schema.CheckSchema, 1),
+    (schema.TemplateSchema, "materials"): (schema.MaterialSchema, 1),
+    (schema.TemplateSchema, "components"): (schema.PartSchema, 2),
+    (schema.TemplateSchema, "parts"): (schema.PartSchema, 1),
+    (schema.PartSchema, "repeat"): (schema.RepeatSchema, 0),
+    (schema.RepeatSchema, "grid"): (schema.GridSpec, 0),
+    (schema.RepeatSchema, "ring"): (schema.RingSpec, 0),
+}
 
 
-def _models() -> tuple[type[BaseModel], ...]:
-    return (
-        schema.TemplateSchema,
-        schema.ParamSchema,
-        schema.CheckSchema,
-        schema.MaterialSchema,
-        schema.PartSchema,
-        schema.RepeatSchema,
-        schema.GridSpec,
-        schema.RingSpec,
-        schema.CountRepeat,
-    )
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
+    """The schema that describes the mapping at ``loc``."""
+    model: type[BaseModel] = schema.TemplateSchema
+    skip = 0
+    for part in loc:
+        if skip:
+            skip -= 1
+        elif (model, part) in _NESTED:
+            model, skip = _NESTED[(model, part)]
+    return model
 
 
 def load_template(source: str | bytes, library: Mapping[str, MaterialSchema]) -> Template:
-    """Template text -> a checked, compiled :class:`Template`; raises TemplateError."""
-    return validate_template(check_schema(parse_document(source)), library)
+    """Template text -> a checked, compiled :class:`Template`; raises TemplateError.
+
+    When the schema check fails, the whole-template checks still run on every part that passed
+    it, so one type error does not hide an unknown material three parts later.
+    """
+    data = parse_document(source)
+    try:
+        checked = check_schema(data)
+    except TemplateError as exc:
+        if not isinstance(data, dict):
+            raise
+        salvaged, names, materials = _salvage(data)
+        more = whole_template_problems(salvaged, library, names, materials)
+        items = list(exc.items)
+        items += [item for item in more if item not in items]
+        raise TemplateError(items) from None
+    return validate_template(checked, library)
+
+
+def _salvage(data: dict[str, Any]) -> tuple[TemplateSchema, frozenset[str], frozenset[str]]:
+    """What passes the schema check entry by entry, and the names of entries that do not."""
+    names: set[str] = set()
+    materials: set[str] = set()
+
+    def entries(key: str, model: type[BaseModel], lost: set[str]) -> dict[str, Any]:
+        raw = data.get(key)
+        kept = {}
+        for name, value in raw.items() if isinstance(raw, dict) else []:
+            lost.add(str(name))
+            parsed = _try(model, value)
+            if parsed is not None:
+                kept[str(name)] = parsed
+        return kept
+
+    def parts(raw: Any) -> list[Any]:
+        return [_try(PartSchema, item) for item in raw] if isinstance(raw, list) else []
+
+    params = entries("params", ParamSchema, names)
+    raw_let = data.get("let")
+    lets = dict(raw_let) if isinstance(raw_let, dict) else {}
+    names.update(str(name) for name in lets)
+    raw_checks = data.get("checks")
+    checks = [_try(CheckSchema, c) for c in raw_checks] if isinstance(raw_checks, list) else []
+    raw_components = data.get("components")
+    components = (
+        {str(k): parts(v) for k, v in raw_components.items()}
+        if isinstance(raw_components, dict)
+        else {}
+    )
+    salvaged = TemplateSchema.model_construct(
+        format="arservice/template@1",
+        id="-",
+        version=1,
+        title={"en": "-"},
+        params=params,
+        let={},  # let values are checked by the schema only; their names are known
+        checks=[c for c in checks if c is not None],
+        materials=entries("materials", MaterialSchema, materials),
+        components=components,
+        parts=parts(data.get("parts")),
+        description=None,
+    )
+    return salvaged, frozenset(names), frozenset(materials)
+
+
+def _try(model: type[BaseModel], value: Any) -> Any:
+    try:
+        return model.model_validate(value)
+    except ValidationError:
+        return None
 
 
 def load_material_library(source: str | bytes) -> dict[str, MaterialSchema]:

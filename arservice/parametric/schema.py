@@ -37,6 +37,10 @@ MSG_BOOLEAN = N_("must be true, false or an expression starting with '=' (got {v
 MSG_LITERAL = N_("must be a number, true/false, a text or an expression (got {value})")
 MSG_COLOR = N_("must be a colour as #rrggbb or an expression starting with '=' (got {value})")
 MSG_NOT_FINITE = N_("must be a finite number (got {value})")
+MSG_TOO_LARGE = N_("must be between -1e9 and 1e9 (got {value})")
+MSG_PLAIN_NUMBER = N_("must be a number, not an expression (got {value})")
+MSG_SCALE = N_("must be one number or a list of three [sx, sy, sz] (got {value})")
+LARGEST = 1e9
 
 
 def short_repr(value: Any) -> str:
@@ -51,7 +55,25 @@ def _number(value: Any) -> int | float | str:
         raise PydanticCustomError("number", MSG_NUMBER, {"value": short_repr(value)})
     if isinstance(value, float) and not math.isfinite(value):
         raise PydanticCustomError("not_finite", MSG_NOT_FINITE, {"value": short_repr(value)})
+    if isinstance(value, int | float) and abs(value) > LARGEST:
+        raise PydanticCustomError("too_large", MSG_TOO_LARGE, {"value": short_repr(value)})
     return value
+
+
+def _plain_number(value: Any) -> int | float:
+    if isinstance(value, str):
+        raise PydanticCustomError("plain_number", MSG_PLAIN_NUMBER, {"value": short_repr(value)})
+    number = _number(value)
+    assert not isinstance(number, str)
+    return number
+
+
+def _scale(value: Any) -> int | float | str | list[int | float | str]:
+    if isinstance(value, list):
+        if len(value) != 3:
+            raise PydanticCustomError("scale", MSG_SCALE, {"value": short_repr(value)})
+        return [_number(item) for item in value]
+    return _number(value)
 
 
 def _boolean(value: Any) -> bool | str:
@@ -102,6 +124,29 @@ Color = Annotated[
     PlainValidator(_color),
     WithJsonSchema({"anyOf": [{"type": "string", "pattern": COLOR_RE.pattern}, _EXPR_SCHEMA]}),
 ]
+PlainNumber = Annotated[
+    int | float, PlainValidator(_plain_number), WithJsonSchema({"type": "number"})
+]
+"""A number written out: no expression (a parameter's min, max and step)."""
+Scale = Annotated[
+    int | float | str | list[int | float | str],
+    PlainValidator(_scale),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number"},
+                _EXPR_SCHEMA,
+                {
+                    "type": "array",
+                    "items": {"anyOf": [{"type": "number"}, _EXPR_SCHEMA]},
+                    "minItems": 3,
+                    "maxItems": 3,
+                },
+            ]
+        }
+    ),
+]
+"""One factor for all axes, or ``[sx, sy, sz]``; each a number or an expression."""
 Vec2 = Annotated[list[Number], Field(min_length=2, max_length=2)]
 Vec3 = Annotated[list[Number], Field(min_length=3, max_length=3)]
 
@@ -130,9 +175,9 @@ class ParamSchema(_Strict):
     default: Annotated[int | float | bool | str, PlainValidator(_literal)] = Field(
         json_schema_extra={"type": ["number", "boolean", "string"]}
     )
-    min: Annotated[int | float, PlainValidator(_number)] | None = None
-    max: Annotated[int | float, PlainValidator(_number)] | None = None
-    step: Annotated[int | float, PlainValidator(_number)] | None = None
+    min: PlainNumber | None = None
+    max: PlainNumber | None = None
+    step: PlainNumber | None = None
     options: Annotated[list[Name], Field(min_length=1, max_length=100)] | None = None
     label: LangText | None = None
     help: LangText | None = None
@@ -192,7 +237,7 @@ class PartSchema(_Strict):
     material: Annotated[str, Field(max_length=200)] | None = None
     at: Vec3 | None = None
     rotate: Vec3 | None = None
-    scale: Number | Vec3 | None = None
+    scale: Scale | None = None
     if_: Boolean | None = Field(default=None, alias="if")
     repeat: RepeatSchema | None = None
     # Shape keys; which ones a shape takes is checked in validate.py against shapes.SHAPES.

@@ -102,10 +102,35 @@ def validate_template(template: TemplateSchema, library: Mapping[str, MaterialSc
     return Template(template, checker.expressions)
 
 
+def whole_template_problems(
+    salvaged: TemplateSchema,
+    library: Mapping[str, MaterialSchema],
+    names: frozenset[str],
+    materials: frozenset[str],
+) -> list[ErrorItem]:
+    """The whole-template problems of what was valid in a template whose schema check failed.
+
+    ``salvaged`` holds the parts that passed (``None`` in place of the others); ``names`` and
+    ``materials`` are the names the template defines in entries that did not pass, so nothing
+    is reported as unknown merely because its definition had a type error.
+    """
+    checker = _Checker(salvaged, library, names, materials)
+    checker.run()
+    return checker.items
+
+
 class _Checker:
-    def __init__(self, template: TemplateSchema, library: Mapping[str, MaterialSchema]) -> None:
+    def __init__(
+        self,
+        template: TemplateSchema,
+        library: Mapping[str, MaterialSchema],
+        extra_names: frozenset[str] = frozenset(),
+        extra_materials: frozenset[str] = frozenset(),
+    ) -> None:
         self.t = template
         self.library = library
+        self.extra_names = extra_names
+        self.extra_materials = extra_materials
         self.items: list[ErrorItem] = []
         self.expressions: dict[str, Expression] = {}
 
@@ -114,7 +139,7 @@ class _Checker:
 
     def run(self) -> None:
         self.check_params()
-        known = set(self.t.params)
+        known = set(self.t.params) | self.extra_names
         self.check_lets(known)
         for k, check in enumerate(self.t.checks):
             self.check_value(f"checks[{k}].assert", check.assert_, known)
@@ -124,8 +149,11 @@ class _Checker:
         self.check_components_graph()
         for name, parts in self.t.components.items():
             for k, part in enumerate(parts):
-                self.check_part(f"components.{name}[{k}]", part, known | LOOP_NAMES)
+                if part is not None:  # None: a part that failed the schema check
+                    self.check_part(f"components.{name}[{k}]", part, known | LOOP_NAMES)
         for k, part in enumerate(self.t.parts):
+            if part is None:
+                continue
             loops = _loop_names(part)
             self.check_part(f"parts[{k}]", part, known | loops, loops_outside=LOOP_NAMES - loops)
 
@@ -219,7 +247,8 @@ class _Checker:
         if part.asset is not None and part.material is not None:
             self.error(f"{loc}.material", MSG_ASSET_MATERIAL)
         literal = part.material is not None and not part.material.startswith("=")
-        if literal and part.material not in self.t.materials and part.material not in self.library:
+        defined = {*self.t.materials, *self.library, *self.extra_materials}
+        if literal and part.material not in defined:
             self.error(f"{loc}.material", MSG_UNKNOWN_MATERIAL, name=part.material)
         if part.repeat is not None:
             self.check_repeat(f"{loc}.repeat", part, known - LOOP_NAMES)
@@ -274,7 +303,7 @@ class _Checker:
     # -- components --------------------------------------------------------------------------
     def check_components_graph(self) -> None:
         uses = {
-            name: [part.use for part in parts if part.use in self.t.components]
+            name: [part.use for part in parts if part is not None and part.use in self.t.components]
             for name, parts in self.t.components.items()
         }
         reported: set[str] = set()

@@ -54,7 +54,7 @@ HEADER_RE = re.compile(
 )
 STAGE_RE = re.compile(r"^#\s*stage:\s*(?P<stage>load|build)\s*$")
 PLACE_RE = re.compile(
-    r"^(|line \d+, column \d+|[A-Za-z_][\w-]*(\[\d+\])*(\.[A-Za-z_][\w-]*(\[\d+\])*)*)$"
+    r"^(|line \d+(, column \d+)?|[A-Za-z_][\w-]*(\[\d+\])*(\.[A-Za-z_][\w-]*(\[\d+\])*)*)$"
 )
 INTERNALS = ("Traceback", "sys.", "pydantic", "function-plain", "object at 0x", "Error(")
 
