@@ -63,11 +63,15 @@ def corners(template: Template) -> list[dict[str, Any]]:
     """All-min, all-max, each parameter at each extreme alone, and the full product if small."""
     params = template.params
     options = {name: corner_values(param) for name, param in params.items()}
-    combos = [dict(zip(options, values, strict=True)) for values in itertools.product(*options.values())]
+    combos = [
+        dict(zip(options, values, strict=True)) for values in itertools.product(*options.values())
+    ]
     if len(combos) <= 128:
         return combos
-    picked = [{name: values[0] for name, values in options.items()},
-              {name: values[-1] for name, values in options.items()}]
+    picked = [
+        {name: values[0] for name, values in options.items()},
+        {name: values[-1] for name, values in options.items()},
+    ]
     for name, values in options.items():
         picked.extend({name: value} for value in values)
     return picked
