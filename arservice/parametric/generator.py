@@ -364,9 +364,8 @@ def _use_material(build: _Build, loc: str, name: str) -> None:
     spec = build.template.schema.materials.get(name) or build.library.get(name)
     where = f"materials.{name}" if name in build.template.schema.materials else loc
     if spec is None:  # only the neutral grey is never declared
-        build.materials[name] = Material(name)
-    else:
-        build.materials[name] = _material(build, where, name, spec)
+        spec = MaterialSchema()  # the defaults: #808080, roughness 0.8, not metallic
+    build.materials[name] = _material(build, where, name, spec)
     _check_material_count(build, loc)
 
 
