@@ -54,7 +54,7 @@ messages: setup
 		--omit-header -o arservice/i18n/arservice.pot arservice
 	for lang in fi sv; do \
 		if [ -f arservice/i18n/locale/$$lang/LC_MESSAGES/arservice.po ]; then \
-			$(BIN)/pybabel update --no-fuzzy-matching --omit-header -D arservice \
+			$(BIN)/pybabel update --no-fuzzy-matching -D arservice \
 				-i arservice/i18n/arservice.pot -d arservice/i18n/locale -l $$lang; \
 		else \
 			$(BIN)/pybabel init -D arservice -i arservice/i18n/arservice.pot \

@@ -37,7 +37,7 @@ from arservice.parametric.scene import (
 from arservice.parametric.schema import ALL_SHAPE_KEYS, COLOR_RE, MaterialSchema, PartSchema
 from arservice.parametric.texts import render_texts
 from arservice.parametric.transforms import local_matrix, translation
-from arservice.parametric.validate import Template
+from arservice.parametric.validate import MSG_UNKNOWN_MATERIAL, Template
 
 MSG_NOT_NUMBER = N_("must give a number (it gave {value})")
 MSG_NOT_BOOLEAN = N_("must give true or false (it gave {value})")
@@ -55,7 +55,6 @@ MSG_TRIANGLES = N_(
     "the model would have about {count} triangles; the limit is {limit} (aim under 50,000)"
 )
 MSG_MATERIALS = N_("the model uses {count} materials; the model contract allows at most {limit}")
-MSG_NO_MATERIAL = N_("there is no material '{name}' in the template's materials or the library")
 MSG_NO_ASSET = N_("the uploaded model '{name}' is missing; upload it with the template")
 
 NEUTRAL = "neutral-grey"
@@ -353,7 +352,7 @@ def _material_name(
     if not isinstance(name, str):
         raise BuildError.single(f"{loc}.material", MSG_NOT_TEXT, value=repr(name))
     if name not in build.template.schema.materials and name not in build.library:
-        raise BuildError.single(f"{loc}.material", MSG_NO_MATERIAL, name=name)
+        raise BuildError.single(f"{loc}.material", MSG_UNKNOWN_MATERIAL, name=name)
     return name
 
 

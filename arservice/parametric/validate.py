@@ -51,6 +51,7 @@ MSG_UNKNOWN_NAME = N_("'{name}' is not defined here; known names: {known}")
 MSG_UNKNOWN_NAME_HINT = N_("'{name}' is not defined here; did you mean '{hint}'?")
 MSG_LOOP_NAME = N_("'{name}' is only defined inside a part with 'repeat'")
 MSG_PART_KIND = N_("a part needs exactly one of 'shape', 'use' or 'asset' (it has {found})")
+MSG_PART_KIND_NONE = N_("a part needs one of 'shape', 'use' or 'asset'; it has none")
 MSG_UNKNOWN_SHAPE = N_("unknown shape '{shape}'; shapes are: {shapes}")
 MSG_UNKNOWN_SHAPE_HINT = N_("unknown shape '{shape}'; did you mean '{hint}'?")
 MSG_SHAPE_KEY_MISSING = N_("a {shape} needs '{key}'")
@@ -234,8 +235,10 @@ class _Checker:
     ) -> None:
         set_keys = part.model_fields_set
         kinds = [kind for kind in ("shape", "use", "asset") if getattr(part, kind) is not None]
-        if len(kinds) != 1:
-            self.error(loc, MSG_PART_KIND, found=", ".join(kinds) or "none")
+        if not kinds:
+            self.error(loc, MSG_PART_KIND_NONE)
+        elif len(kinds) > 1:
+            self.error(loc, MSG_PART_KIND, found=", ".join(kinds))
         elif part.shape is not None:
             self.check_shape_keys(loc, part.shape, set_keys)
         else:
