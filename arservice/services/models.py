@@ -13,7 +13,6 @@ from arservice.parametric import Asset, Template, build_scene
 from arservice.parametric.scene import Scene
 from arservice.parametric.schema import MaterialSchema
 
-
 MAX_GLB_BYTES = 3 * 1024 * 1024
 """The model contract: a delivered GLB is at most 3 MB."""
 MAX_TEXTURE_PX = 2048
