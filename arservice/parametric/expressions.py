@@ -27,6 +27,7 @@ import ast
 import difflib
 import math
 import operator
+import threading
 import warnings
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -482,6 +483,9 @@ class Expression:
         return f"Expression({self.source!r})"
 
 
+_WARNINGS_LOCK = threading.Lock()
+
+
 def parse_expression(source: str) -> Expression:
     """Parse ``source`` (the text after ``=``) once; raises :class:`ExpressionError`."""
     if len(source) > MAX_SOURCE:
@@ -490,8 +494,10 @@ def parse_expression(source: str) -> Expression:
     if not text:
         _fail(MSG_EMPTY)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "invalid escape sequence" and the like
+        # ast.parse warns about things like "invalid escape sequence"; the filter change is
+        # process-wide, so parses take turns, or two threads could restore each other's filters.
+        with _WARNINGS_LOCK, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         _fail(MSG_SYNTAX, source=_clip(text), column=error.offset or 1)
