@@ -1,0 +1,142 @@
+"""Database engine, sessions and migrations: SQLite by default, PostgreSQL by URL.
+
+    engine = make_engine("sqlite:///data/arservice.db")   # or postgresql+psycopg://…
+    migrate(engine)                                       # to Alembic head; safe to repeat
+    Session = session_factory(engine)
+    with Session.begin() as session: …                   # commit on success, rollback on error
+
+Design choices:
+
+- SQLite is set up per connection (a ``connect`` event): WAL journal mode (readers never block
+  the writer), foreign keys ON (SQLite's default is OFF), and a busy timeout so a second writer
+  waits instead of failing at once. Nothing else differs by dialect; no SQL in this package is
+  SQLite-only, so a PostgreSQL URL works unchanged.
+- SQLAlchemy, not Python's sqlite3 module, starts transactions on SQLite (the recipe in
+  SQLAlchemy's SQLite documentation): the driver's legacy mode starts none for SELECT or DDL,
+  which breaks repeatable reads, SAVEPOINTs and atomic migrations. With an explicit ``BEGIN`` the
+  whole upgrade runs in one transaction on both databases: a failed migration leaves nothing.
+  Transactions start DEFERRED: a transaction that reads and later writes while another writer
+  commits in between fails with "database is locked" (SQLITE_BUSY); callers keep writes short.
+- :func:`migrate` needs no ``alembic.ini``: the configuration is built in code and points at the
+  ``migrations`` folder inside this package, so it works the same from a checkout and from an
+  installed wheel. On SQLite it turns foreign keys off around the upgrade (the documented way to
+  rebuild tables, which Alembic's batch mode does) and checks them before turning them back on.
+- Sessions keep their objects loaded after commit (``expire_on_commit=False``) so the web layer
+  can render what a service returned without a second query.
+- JSON is written with ``ensure_ascii=False``: ``"Ulkokuntosali Käpylä"`` is stored as text a
+  person can read, on both databases.
+
+Making a new migration (the models are the source of truth)::
+
+    from alembic import command
+    from arservice.store.db import alembic_config
+    command.revision(alembic_config("sqlite:///data/arservice.db"), "add campaigns",
+                     autogenerate=True, rev_id="0002")
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 5000
+"""How long a SQLite writer waits for another writer's lock before it gives up."""
+
+
+def make_engine(url: str | URL, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+    """An engine for ``url``; a SQLite engine is configured as the module docstring says."""
+    sa_url = make_url(url)
+    sqlite = sa_url.get_backend_name() == "sqlite"
+    engine = create_engine(sa_url, json_serializer=_json_dumps, pool_pre_ping=not sqlite)
+    if sqlite:
+        _configure_sqlite(engine, busy_timeout_ms)
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay loaded after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str | URL | None = None) -> Config:
+    """Alembic's configuration, built in code (no ``alembic.ini``).
+
+    ``url`` is only needed to run Alembic without a connection (``alembic`` commands in
+    development, offline SQL); :func:`migrate` hands Alembic its connection instead.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    # Revision files are named v<rev>_<slug>.py: a module name may not start with a digit.
+    config.set_main_option("file_template", "v%%(rev)s_%%(slug)s")
+    if url is not None:
+        rendered = make_url(url).render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest revision; a no-op when it is current."""
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        _make_sqlite_directory(engine.url)
+    config = alembic_config()
+    with engine.connect() as connection:
+        if sqlite:
+            # PRAGMA foreign_keys is ignored inside a transaction: set it on the driver's
+            # connection, before SQLAlchemy begins one.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+            connection.commit()
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+
+
+def ping(engine: Engine) -> None:
+    """Raise unless the database answers a query (for readiness checks)."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1")).scalar_one()
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy (the "begin" listener below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _make_sqlite_directory(url: URL) -> None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
