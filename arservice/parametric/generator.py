@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -101,6 +101,7 @@ class _Build:
     copies: int = 0
     triangles: int = 0
     materials: dict[str, Material] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # material name -> the one drawn
 
     def value(self, loc: str, raw: Any, env: Mapping[str, Value]) -> Any:
         if isinstance(raw, list):
@@ -253,9 +254,9 @@ def _place_shape(
             args.append((key, build.number(f"{loc}.{key}", raw, env)))
     build.triangles += _estimate(part.shape, tuple(args), loc)
     _check_triangles(build, loc)
-    _use_material(build, loc, material)
+    drawn_with = _use_material(build, loc, material)
     build.placements.append(
-        _Placement(name, loc, matrix, material, shape=part.shape, args=tuple(args))
+        _Placement(name, loc, matrix, drawn_with, shape=part.shape, args=tuple(args))
     )
 
 
@@ -356,16 +357,29 @@ def _material_name(
     return name
 
 
-def _use_material(build: _Build, loc: str, name: str) -> None:
-    """Resolve material ``name`` to linear PBR factors the first time a part uses it."""
-    if name in build.materials:
-        return
+def _use_material(build: _Build, loc: str, name: str) -> str:
+    """Resolve material ``name`` the first time a part uses it; the name to draw with.
+
+    A material equal in every factor to one already used (a colour parameter set to a preset's
+    colour) is drawn as that one, so it costs no extra draw call.
+    """
+    if name in build.aliases:
+        return build.aliases[name]
     spec = build.template.schema.materials.get(name) or build.library.get(name)
     where = f"materials.{name}" if name in build.template.schema.materials else loc
     if spec is None:  # only the neutral grey is never declared
         spec = MaterialSchema()  # the defaults: #808080, roughness 0.8, not metallic
-    build.materials[name] = _material(build, where, name, spec)
-    _check_material_count(build, loc)
+    material = _material(build, where, name, spec)
+    same = next((m.name for m in build.materials.values() if _same_look(m, material)), None)
+    build.aliases[name] = same or name
+    if same is None:
+        build.materials[name] = material
+        _check_material_count(build, loc)
+    return build.aliases[name]
+
+
+def _same_look(a: Material, b: Material) -> bool:
+    return replace(a, name="") == replace(b, name="")
 
 
 def _check_material_count(build: _Build, loc: str) -> None:

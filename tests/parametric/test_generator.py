@@ -334,3 +334,29 @@ def test_description_is_filled_with_values_and_decimal_commas() -> None:
     )
     assert scene.info.description == {"fi": "Leveys 7,6 m", "en": "Width 7.6 m, 4 stations"}
     assert scene.info.params == {"n": 4}
+
+
+def test_a_material_that_looks_like_one_already_used_costs_no_extra_draw_call() -> None:
+    scene = make("""
+        params:
+          accent: {type: color, default: "#9a9a96"}
+        materials:
+          frame: {color: =accent}
+        parts:
+          - {name: slab, shape: box, size: [2, 0.1, 2], material: concrete}
+          - {name: post, shape: box, size: [0.1, 2, 0.1], material: frame}
+        """)
+    assert set(scene.materials) == {"concrete"}
+    assert [i.material for i in scene.instances] == ["concrete", "concrete"]
+    other = make(
+        """
+        params:
+          accent: {type: color, default: "#9a9a96"}
+        materials:
+          frame: {color: =accent}
+        parts:
+          - {name: slab, shape: box, size: [2, 0.1, 2], material: concrete}
+          - {name: post, shape: box, size: [0.1, 2, 0.1], material: frame}
+        """.replace("#9a9a96", "#ff0000")
+    )
+    assert set(other.materials) == {"concrete", "frame"}
