@@ -1,0 +1,157 @@
+"""The service's settings: environment variables ``ARSERVICE_*``, read once by the app factory.
+
+    settings = Settings()                          # from the environment
+    settings = Settings(data_dir=tmp_path)         # in a test: values override the environment
+    app = create_app(settings)
+
+Nothing reads the environment at import time: :class:`Settings` is built by whoever starts the
+app (``arservice serve``, a test) and handed to ``create_app``. Every field is documented in
+``docs/operations.md`` (a test fails when one is missing there).
+
+The secret key signs session cookies. When ``ARSERVICE_SECRET_KEY`` is unset, the first start
+generates one and keeps it in ``<data_dir>/secret_key`` (mode 0600), so sessions survive a
+restart; several instances behind one load balancer must share one key, so set it there.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+logger = logging.getLogger(__name__)
+
+SECRET_KEY_FILE = "secret_key"
+"""The file under ``data_dir`` that keeps a generated secret key."""
+MIN_SECRET_KEY_CHARS = 32
+"""A secret key shorter than this is refused: it would be guessable."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; the environment variable is ``ARSERVICE_`` + the name."""
+
+    model_config = SettingsConfigDict(env_prefix="ARSERVICE_", extra="ignore", frozen=False)
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Directory for the SQLite database, the blob store (artifacts, uploads) and "
+        "a generated secret key; created on first start.",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy database URL; PostgreSQL as postgresql+psycopg://user:pw@host/db. "
+        "Unset: sqlite:///<data_dir>/arservice.db.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs session cookies, at least 32 characters. Unset: generated on "
+        "first start and kept in <data_dir>/secret_key (mode 0600). Set it when several "
+        "instances serve one site.",
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The public address of the service as residents reach it (scheme, host, "
+        "optional path prefix), used in links and QR codes.",
+    )
+    public_artifact_base_url: str | None = Field(
+        default=None,
+        description="Where artifacts are published when not by this service's /a/ (a CDN or "
+        "bucket holding the same files): artifact links become <value>/<sha256>.<ext>.",
+    )
+    max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        gt=0,
+        description="The largest request body accepted for an upload (a template or a GLB), in "
+        "bytes.",
+    )
+    default_language: Literal["fi", "sv", "en"] = Field(
+        default="fi",
+        description="Language of messages when a request names none (no ?lang= and no "
+        "Accept-Language that matches fi, sv or en).",
+    )
+
+    @field_validator("base_url", "public_artifact_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError(
+                "must be an absolute http:// or https:// URL, such as https://ar.example.org"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError("must have no ?query or #fragment")
+        return value
+
+    @model_validator(mode="after")
+    def _default_database_url(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'arservice.db'}"
+        return self
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_KEY_CHARS:
+            raise ValueError(f"must be at least {MIN_SECRET_KEY_CHARS} characters")
+        return value
+
+    def resolved_secret_key(self) -> SecretStr:
+        """The configured secret key, else the one kept under ``data_dir`` (made if absent)."""
+        if self.secret_key is not None:
+            return self.secret_key
+        return load_or_create_secret_key(self.data_dir / SECRET_KEY_FILE)
+
+
+def load_or_create_secret_key(path: Path) -> SecretStr:
+    """The key in ``path``; when there is none, a new random one written there with mode 0600.
+
+    Two processes starting at once agree on one key: the new file is linked into place only if
+    no file is there yet, and the loser reads the winner's key.
+    """
+    existing = _read_secret_key(path)
+    if existing is not None:
+        return existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)
+    except FileExistsError:
+        found = _read_secret_key(path)
+        if found is None:
+            raise
+        return found
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    logger.warning(
+        "ARSERVICE_SECRET_KEY is not set: generated a secret key and saved it in %s (mode 0600); "
+        "keep that file private, or set ARSERVICE_SECRET_KEY",
+        path,
+    )
+    return SecretStr(key)
+
+
+def _read_secret_key(path: Path) -> SecretStr | None:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    if len(text) < MIN_SECRET_KEY_CHARS:
+        raise ValueError(f"{path} holds no usable secret key: delete it or set the key")
+    if path.stat().st_mode & 0o077:
+        logger.warning("%s can be read by other users: chmod 600 it", path)
+    return SecretStr(text)
