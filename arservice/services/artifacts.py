@@ -1,0 +1,164 @@
+"""Artifacts: built models, named by what they were built from, built once, kept in a blob store.
+
+    builder = ArtifactBuilder()
+    ref = builder.ensure_glb(template, {"stations": 5}, library=library, blobs=blobs)
+    ref.key        # "artifacts/<sha256>.glb", served as /a/<sha256>.glb
+    ref.built      # True only for the call that built it
+
+Content addressing (the model contract): an artifact's name is
+``sha256(canonical JSON of {generator, template, version, params})`` where
+
+- ``generator`` is ``arservice.__version__``: a new release may build different bytes;
+- ``template`` and ``version`` name one immutable template version (its component GLBs
+  included: a changed template or component is a new version);
+- ``params`` is every parameter's value after checking, defaults filled in, so ``{}`` and the
+  defaults spelled out are one artifact. Numbers of a ``number``/``length``/``angle`` parameter
+  are floats (``2`` and ``2.0`` are the same value), and floats are written in Python's ``repr``
+  form (the shortest text that reads back to the same float), which is what ``json.dumps``
+  writes. Keys are sorted, separators are fixed, text is UTF-8.
+
+The GLB, the USDZ and the PNG preview of one model share the hash and differ in extension.
+
+Building once: an artifact already in the store is never built again. Within one process,
+:class:`ArtifactBuilder` keeps one lock per blob key, so concurrent requests for the same new
+model build it once and the others wait for it. Across processes (several workers or hosts)
+nothing is shared: two processes may build the same model at the same moment; the blob store's
+atomic ``put`` makes that harmless (both write the same bytes, readers see one whole file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from arservice import __version__
+from arservice.parametric import Template, resolve_params
+from arservice.parametric.scene import Value
+from arservice.parametric.schema import MaterialSchema
+from arservice.services.models import build_model
+from arservice.store.blobs import BlobStore
+
+FLOAT_TYPES = frozenset({"number", "length", "angle"})
+"""Parameter types whose values are hashed as floats."""
+ARTIFACT_PREFIX = "artifacts"
+"""Blob keys of artifacts: ``artifacts/<sha256>.<ext>``."""
+
+
+@dataclass(frozen=True)
+class ArtifactRef:
+    """An artifact in the blob store: its hash, its blob key, its size, and whether this call
+    built it (False: it was there already)."""
+
+    sha256: str
+    key: str
+    size: int
+    built: bool
+
+
+def artifact_key(sha256: str, ext: str) -> str:
+    """The blob key of an artifact: ``artifacts/<sha256>.<ext>``."""
+    return f"{ARTIFACT_PREFIX}/{sha256}.{ext}"
+
+
+def canonical_params(template: Template, values: Mapping[str, Any]) -> dict[str, Value]:
+    """Every parameter's checked value, defaults filled in, numbers as floats where the
+    parameter is a number; raises ParameterError."""
+    resolved = resolve_params(template.params, values)
+    for name, param in template.params.items():
+        value = resolved[name]
+        if param.type in FLOAT_TYPES and isinstance(value, int | float):
+            resolved[name] = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return resolved
+
+
+def artifact_hash(template_id: str, version: int, params: Mapping[str, Value]) -> str:
+    """The sha256 (64 lowercase hex digits) naming the model built from these inputs."""
+    document = {
+        "generator": __version__,
+        "template": template_id,
+        "version": version,
+        "params": dict(sorted(params.items())),
+    }
+    text = json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ArtifactBuilder:
+    """Builds artifacts at most once per process: one lock per blob key while it is built.
+
+    Locks exist only while someone holds or waits for them, so the registry does not grow with
+    the number of artifacts ever built.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def _exclusive(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+    def ensure_glb(
+        self,
+        template: Template,
+        values: Mapping[str, Any],
+        *,
+        library: Mapping[str, MaterialSchema],
+        blobs: BlobStore,
+        asset_files: Mapping[str, bytes] | None = None,
+    ) -> ArtifactRef:
+        """The GLB of ``template`` with ``values``, built and stored unless it is there already.
+
+        Raises ParameterError for bad values and the ArServiceError of a failed build; a failed
+        build stores nothing.
+        """
+        params = canonical_params(template, values)
+        sha256 = artifact_hash(template.id, template.version, params)
+        key = artifact_key(sha256, "glb")
+        size = blobs.size(key)
+        if size is not None:
+            return ArtifactRef(sha256, key, size, built=False)
+        with self._exclusive(key):
+            size = blobs.size(key)  # built while this call waited for the lock
+            if size is not None:
+                return ArtifactRef(sha256, key, size, built=False)
+            model = build_model(template, params, library=library, asset_files=asset_files)
+            blobs.put(key, model.glb)
+            return ArtifactRef(sha256, key, len(model.glb), built=True)
+
+
+_PROCESS_BUILDER = ArtifactBuilder()
+
+
+def ensure_glb(
+    template: Template,
+    values: Mapping[str, Any],
+    *,
+    library: Mapping[str, MaterialSchema],
+    blobs: BlobStore,
+    asset_files: Mapping[str, bytes] | None = None,
+) -> ArtifactRef:
+    """:meth:`ArtifactBuilder.ensure_glb` with this process's shared lock registry (for callers
+    without a builder of their own, such as the command line)."""
+    return _PROCESS_BUILDER.ensure_glb(
+        template, values, library=library, blobs=blobs, asset_files=asset_files
+    )
