@@ -1,10 +1,13 @@
 # Two commands on a fresh Debian machine with Python 3.11 and Node 20:
-#   make run    set up, then build the built-in templates into data/models (the server comes next)
+#   make run    set up, build the built-in templates into data/models, then serve the API on
+#               http://127.0.0.1:8000/ (make run HOST=0.0.0.0 PORT=8080 to change; DATA=dir for data)
 #   make test   set up, then run every check: ruff, hadolint, mypy, import-linter, pytest + coverage
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DATA   ?= data
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 
 .PHONY: setup run test lint typecheck layers unit schema messages lock bench clean
 
@@ -26,6 +29,7 @@ run: setup
 	@for id in $$($(BIN)/python -c "from arservice.store.builtin import builtin_template_paths as p; print(' '.join(p()))"); do \
 		$(BIN)/arservice build $$id -o $(DATA)/models/$$id.glb || exit 1; \
 	done
+	ARSERVICE_DATA_DIR=$(DATA) $(BIN)/arservice serve --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

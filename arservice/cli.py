@@ -4,6 +4,7 @@
     arservice check TEMPLATE [--set k=v ...]     validate, build once, print every problem
     arservice build TEMPLATE --set k=v -o model.glb
     arservice schema [-o FILE]                   the template format's JSON Schema
+    arservice serve [--host 127.0.0.1] [--port 8000]   the web service (settings: ARSERVICE_*)
 
 TEMPLATE is a file (YAML or JSON; uploaded GLB parts beside it) or a built-in template id.
 Problems go to stderr, one per line, with their place; the exit status is 1 and no traceback
@@ -12,6 +13,7 @@ is shown. A failed build writes no output file.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -22,6 +24,9 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
+import uvicorn
+import uvicorn.config
+from pydantic import ValidationError
 
 from arservice import __version__
 from arservice.errors import ArServiceError, TemplateError
@@ -29,6 +34,7 @@ from arservice.gltf import inspect_glb
 from arservice.i18n import N_, pick_text
 from arservice.parametric import Template, load_template, resolve_params, template_json_schema
 from arservice.services.models import build_model
+from arservice.settings import Settings
 from arservice.store.builtin import builtin_template, builtin_template_paths, material_library
 
 P = ParamSpec("P")
@@ -138,6 +144,38 @@ def schema(output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         _write_atomically(output, text.encode())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    """Run the web service; settings come from ARSERVICE_* environment variables."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for problem in exc.errors():
+            name = "ARSERVICE_" + "_".join(str(part) for part in problem["loc"]).upper()
+            click.echo(f"error: {name}: {problem['msg']}", err=True)
+        sys.exit(1)
+    click.echo(f"arservice: data in {settings.data_dir.resolve()}")
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"arservice {__version__}: serving on http://{shown}:{port}/ (API at /docs)")
+    uvicorn.run(
+        "arservice.web.app:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=_log_config(),
+        server_header=False,
+    )
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with arservice's own messages (INFO and up) on the same stream."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["arservice"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _load(ref: str) -> tuple[Template, dict[str, bytes]]:
