@@ -37,7 +37,7 @@ MIN_SECRET_KEY_CHARS = 32
 class Settings(BaseSettings):
     """Every setting of the service; the environment variable is ``ARSERVICE_`` + the name."""
 
-    model_config = SettingsConfigDict(env_prefix="ARSERVICE_", extra="ignore", frozen=False)
+    model_config = SettingsConfigDict(env_prefix="ARSERVICE_", extra="ignore")
 
     data_dir: Path = Field(
         default=Path("data"),

@@ -101,6 +101,11 @@ class ArtifactBuilder:
         self._guard = threading.Lock()
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
 
+    def busy_keys(self) -> frozenset[str]:
+        """The keys being built or waited for right now."""
+        with self._guard:
+            return frozenset(self._locks)
+
     @contextmanager
     def _exclusive(self, key: str) -> Iterator[None]:
         with self._guard:

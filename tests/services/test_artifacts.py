@@ -156,7 +156,7 @@ def test_eight_threads_asking_for_one_new_model_build_it_once(
     assert spy.calls == 1
     assert sorted(ref.built for ref in results) == [False] * 7 + [True]
     assert len({ref.sha256 for ref in results}) == 1
-    assert builder._locks == {}  # no lock is kept once nobody waits
+    assert builder.busy_keys() == frozenset()  # no lock is kept once nobody waits
 
 
 def test_a_build_in_progress_does_not_hold_up_another_model(
@@ -188,4 +188,4 @@ def test_a_failed_build_stores_nothing(
         builder.ensure_glb(gym, {}, library=material_library(), blobs=blobs)
     sha256 = artifact_hash(gym.id, gym.version, canonical_params(gym, {}))
     assert blobs.size(f"artifacts/{sha256}.glb") is None
-    assert builder._locks == {}
+    assert builder.busy_keys() == frozenset()
