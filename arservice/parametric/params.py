@@ -12,7 +12,7 @@ from arservice.errors import ErrorItem, ParameterError
 from arservice.i18n import N_
 from arservice.parametric import limits
 from arservice.parametric.scene import Value
-from arservice.parametric.schema import COLOR_RE, ParamSchema
+from arservice.parametric.schema import COLOR_RE, ParamSchema, short_repr
 
 MSG_UNKNOWN = N_("unknown parameter '{name}'; this template has: {known}")
 MSG_UNKNOWN_HINT = N_("unknown parameter '{name}'; did you mean '{hint}'?")
@@ -63,7 +63,7 @@ def resolve_params(
 def check_value(param: ParamSchema, raw: Any, *, from_text: bool = False) -> Value:
     """One value converted to and checked against ``param``; raises ParameterError."""
     value = _from_text(param, raw) if from_text and isinstance(raw, str) else raw
-    shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:37] + "..."
+    shown = short_repr(raw)
     kind = param.type
     if kind == "integer":
         if isinstance(value, float) and value.is_integer():

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, insert, text
@@ -13,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from arservice.store.db import make_engine, migrate, session_factory
+from arservice.store.db import session_factory
 from arservice.store.models import (
     ApiToken,
     Base,
@@ -30,20 +28,6 @@ GEOPOSE = {
     "position": {"lat": 60.2155, "lon": 24.9462, "h": 0.0},
     "angles": {"yaw": 35.5, "pitch": 0.0, "roll": 0.0},
 }
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'arservice.db'}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with session_factory(engine)() as session:
-        yield session
 
 
 def _user(email: str = "planner@example.org") -> User:
