@@ -5,6 +5,9 @@
     arservice build TEMPLATE --set k=v -o model.glb
     arservice schema [-o FILE]                   the template format's JSON Schema
     arservice serve [--host 127.0.0.1] [--port 8000]   the web service (settings: ARSERVICE_*)
+    arservice migrate                            create or upgrade the database
+    arservice users create --email E --name N --role admin|planner|comms   (asks the password)
+    arservice users list
 
 TEMPLATE is a file (YAML or JSON; uploaded GLB parts beside it) or a built-in template id.
 Problems go to stderr, one per line, with their place; the exit status is 1 and no traceback
@@ -33,9 +36,13 @@ from arservice.errors import ArServiceError, TemplateError
 from arservice.gltf import inspect_glb
 from arservice.i18n import N_, pick_text
 from arservice.parametric import Template, load_template, resolve_params, template_json_schema
+from arservice.services import accounts
 from arservice.services.models import build_model
 from arservice.settings import Settings
+from arservice.store import repositories as repo
 from arservice.store.builtin import builtin_template, builtin_template_paths, material_library
+from arservice.store.db import make_engine, migrate, session_factory
+from arservice.store.models import Role
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -151,13 +158,7 @@ def schema(output: Path | None) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 def serve(host: str, port: int) -> None:
     """Run the web service; settings come from ARSERVICE_* environment variables."""
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        for problem in exc.errors():
-            name = "ARSERVICE_" + "_".join(str(part) for part in problem["loc"]).upper()
-            click.echo(f"error: {name}: {problem['msg']}", err=True)
-        sys.exit(1)
+    settings = _environment_settings()
     click.echo(f"arservice: data in {settings.data_dir.resolve()}")
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"arservice {__version__}: serving on http://{shown}:{port}/ (API at /docs)")
@@ -169,6 +170,89 @@ def serve(host: str, port: int) -> None:
         log_config=_log_config(),
         server_header=False,
     )
+
+
+@main.command(name="migrate")
+def migrate_command() -> None:
+    """Create the database, or upgrade it to this version's schema (safe to repeat)."""
+    settings = _environment_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    click.echo(f"arservice: the database is up to date ({engine.url.render_as_string()})")
+
+
+@main.group()
+def users() -> None:
+    """Staff accounts (on the database of ARSERVICE_DATABASE_URL / ARSERVICE_DATA_DIR)."""
+
+
+@users.command(name="create")
+@click.option("--email", required=True, help="The login, e.g. planner@hel.fi.")
+@click.option("--name", "display_name", required=True, help="The name shown to other staff.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="admin manages users; planner templates and ideas; comms campaigns.",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of stdin instead of asking for it.",
+)
+@lang_option
+@_reports_errors
+def users_create(email: str, display_name: str, role: str, password_stdin: bool, lang: str) -> None:
+    """Create a staff account; the first admin is made this way."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    settings = _environment_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        with session_factory(engine).begin() as session:
+            user = accounts.create_user(
+                session,
+                email=email,
+                display_name=display_name,
+                role=Role(role),
+                password=password,
+                actor_id=None,
+            )
+            click.echo(f"created {user.role.value} {user.email} (id {user.id})")
+    finally:
+        engine.dispose()
+
+
+@users.command(name="list")
+def users_list() -> None:
+    """Every staff account: id, email, role, and whether it is active."""
+    settings = _environment_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        with session_factory(engine)() as session:
+            for user in repo.list_users(session):
+                state = "active" if user.active else "deactivated"
+                click.echo(f"{user.id}\t{user.email}\t{user.role.value}\t{state}")
+    finally:
+        engine.dispose()
+
+
+def _environment_settings() -> Settings:
+    """Settings from ARSERVICE_* variables; a bad one ends the command with its name."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for problem in exc.errors():
+            name = "ARSERVICE_" + "_".join(str(part) for part in problem["loc"]).upper()
+            click.echo(f"error: {name}: {problem['msg']}", err=True)
+        sys.exit(1)
 
 
 def _log_config() -> dict[str, Any]:

@@ -7,8 +7,21 @@
      ├── BuildError                the template's checks fail, or the expanded model passes a limit
      │                             (code: build_failed)
      ├── AssetError                an uploaded GLB is refused (code: asset_invalid)
-     └── ExpressionError           one expression is refused; callers add its place and re-raise it
-                                   inside one of the errors above (code: expression_invalid)
+     ├── ExpressionError           one expression is refused; callers add its place and re-raise it
+     │                             inside one of the errors above (code: expression_invalid)
+     ├── InputError                a request's field is not acceptable (code: input_invalid)
+     ├── NotFoundError             what was asked for does not exist, or is not public
+     │                             (code: not_found)
+     ├── ConflictError             it would clash with what exists: a taken slug or email, a
+     │                             template version already there (code: conflict)
+     ├── NotAuthenticatedError     no valid login or API token (code: not_authenticated)
+     ├── ForbiddenError            logged in, but the role may not do this, or the CSRF token is
+     │                             missing (code: forbidden, csrf_failed)
+     ├── PayloadTooLargeError      a request body past the upload limit (code: payload_too_large)
+     └── TooManyRequestsError      too many attempts; try later (code: too_many_requests)
+
+The web layer maps each kind to its HTTP status (web/errors.py); services raise them without
+knowing about HTTP.
 
 Every item carries its place (``parts[3].size[0]``), a message id (the English text, with
 ``{name}`` placeholders) and the values for the placeholders, so the message can be shown in the
@@ -95,3 +108,39 @@ class AssetError(ArServiceError):
 
 class ExpressionError(ArServiceError):
     code = "expression_invalid"
+
+
+class InputError(ArServiceError):
+    code = "input_invalid"
+
+
+class NotFoundError(ArServiceError):
+    code = "not_found"
+
+
+class ConflictError(ArServiceError):
+    code = "conflict"
+
+
+class NotAuthenticatedError(ArServiceError):
+    code = "not_authenticated"
+
+
+class ForbiddenError(ArServiceError):
+    code = "forbidden"
+
+
+class CsrfError(ForbiddenError):
+    code = "csrf_failed"
+
+
+class PayloadTooLargeError(ArServiceError):
+    code = "payload_too_large"
+
+
+class TooManyRequestsError(ArServiceError):
+    code = "too_many_requests"
+
+    def __init__(self, items: Iterable[ErrorItem], *, retry_after: int = 60) -> None:
+        super().__init__(items)
+        self.headers = {"Retry-After": str(retry_after)}

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         description="The largest request body accepted for an upload (a template or a GLB), in "
         "bytes.",
     )
+    demo_ideas: bool = Field(
+        default=True,
+        description="Seed a few demo ideas (fi/sv/en, published) when the database is created, so "
+        "a new installation shows something at once. Set false for a production site.",
+    )
     default_language: Literal["fi", "sv", "en"] = Field(
         default="fi",
         description="Language of messages when a request names none (no ?lang= and no "

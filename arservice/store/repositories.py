@@ -11,7 +11,8 @@ the call that caused it.
                revoke_api_token, list_api_tokens
     audit      append_audit, list_audit
     templates  get_template, list_templates, add_template_version, get_template_version,
-               get_latest_template_version, add_template_asset
+               get_latest_template_version, latest_template_version_number,
+               add_template_asset
     ideas      make_slug, new_idea_slug, add_idea, get_idea, get_idea_by_slug, list_ideas,
                list_published_ideas
     artifacts  get_artifact, record_artifact
@@ -229,26 +230,34 @@ def add_template_version(
     *,
     author_id: int | None = None,
     builtin: bool = False,
+    version: int | None = None,
 ) -> TemplateVersion:
-    """Store ``source`` as the next version of ``template_id`` (1 for a new template).
+    """Store ``source`` as version ``version`` of ``template_id`` (default: the next one, 1 for
+    a new template).
 
-    ``builtin`` marks a template created by this call. Two writers adding a version of the same
-    template at once cannot both win: the second gets IntegrityError (the primary key).
+    ``builtin`` marks a template created by this call. Two writers adding the same version at
+    once cannot both win: the second gets IntegrityError (the primary key).
     """
     template = session.get(Template, template_id)
     if template is None:
         template = Template(id=template_id, builtin=builtin)
         session.add(template)
         session.flush()
-    latest = session.scalar(
+    if version is None:
+        version = (latest_template_version_number(session, template_id) or 0) + 1
+    row = TemplateVersion(
+        template_id=template_id, version=version, source=source, author_id=author_id
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def latest_template_version_number(session: Session, template_id: str) -> int | None:
+    """The highest version number of ``template_id``; None when it has none."""
+    return session.scalar(
         select(func.max(TemplateVersion.version)).where(TemplateVersion.template_id == template_id)
     )
-    version = TemplateVersion(
-        template_id=template_id, version=(latest or 0) + 1, source=source, author_id=author_id
-    )
-    session.add(version)
-    session.flush()
-    return version
 
 
 def get_template_version(

@@ -3,22 +3,29 @@
     uvicorn --factory arservice.web.app:app_factory    # settings from ARSERVICE_* variables
     app = create_app(Settings(data_dir=tmp_path))      # a test: its own data, its own metrics
 
-Middleware, outermost first: metrics (counts every answer, errors included), the catch-all
-that turns an unexpected exception into a logged 500 in the error shape, then FastAPI's own.
+Middleware, outermost first: metrics (counts every answer, errors included), the upload limit
+(413 before a large body is read), the catch-all that turns an unexpected exception into a
+logged 500 in the error shape, then FastAPI's own.
 """
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from arservice import __version__
 from arservice.services.artifacts import ArtifactBuilder
+from arservice.services.templates import sync_builtin_templates
 from arservice.settings import Settings
 from arservice.store.blobs import BlobStore, LocalBlobStore
+from arservice.store.db import make_engine, migrate, ping, session_factory
 from arservice.web.context import AppContext, ReadinessCheck
 from arservice.web.errors import install_error_handlers
+from arservice.web.limits import BodyLimitMiddleware
 from arservice.web.metrics import Metrics, MetricsMiddleware
-from arservice.web.routes import artifacts, ops, templates
+from arservice.web.routes import artifacts, auth, ops, templates, users
 
 DESCRIPTION = (
     "Participatory-budgeting winners as real-scale 3D models in AR. Every error answers "
@@ -28,22 +35,48 @@ DESCRIPTION = (
 
 
 def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI:
-    """The web app on ``settings``; ``blobs`` defaults to ``<data_dir>/blobs`` on disk."""
+    """The web app on ``settings``; ``blobs`` defaults to ``<data_dir>/blobs`` on disk.
+
+    The database is created or migrated to the newest schema here, and the built-in templates
+    (and, on a new database, the demo ideas) are stored, so the app is ready when this returns.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = blobs if blobs is not None else LocalBlobStore(settings.data_dir / "blobs")
+    engine = make_engine(settings.database_url)
+    migrate(engine)
     context = AppContext(
         settings=settings,
         blobs=store,
         artifacts=ArtifactBuilder(),
         metrics=Metrics(),
         secret_key=settings.resolved_secret_key(),
+        engine=engine,
+        sessions=session_factory(engine),
     )
-    app = FastAPI(title="arservice", version=__version__, description=DESCRIPTION)
+    with context.transaction() as session:
+        sync_builtin_templates(session)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="arservice", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.context = context
-    app.state.readiness_checks = [ReadinessCheck("blobs", store.ping)]
+    app.state.readiness_checks = [
+        ReadinessCheck("database", lambda: ping(engine)),
+        ReadinessCheck("blobs", store.ping),
+    ]
     install_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=settings.max_upload_bytes,
+        default_language=settings.default_language,
+    )
     app.add_middleware(MetricsMiddleware, metrics=context.metrics)
-    for router in (ops.router, artifacts.router, templates.router):
+    for router in (ops.router, artifacts.router, auth.router, users.router, templates.router):
         app.include_router(router)
     return app
 

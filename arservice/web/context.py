@@ -1,10 +1,11 @@
-"""What the routes share, held by the app (never by a module): settings, the blob store, the
-artifact builder, the metrics; and the readiness checks ``/readyz`` runs.
+"""What the routes share, held by the app (never by a module): settings, the database, the blob
+store, the artifact builder, the metrics; and the readiness checks ``/readyz`` runs.
 
-Routes take the context as a typed dependency::
+Routes take the context as a typed dependency and open one transaction for their work::
 
     def handler(context: ContextDep) -> ...:
-        context.blobs.get(...)
+        with context.transaction() as session:     # commits on success, rolls back on error
+            idea = ideas.publish(session, ...)
 
 Readiness hook: ``app.state.readiness_checks`` is a list of :class:`ReadinessCheck`; the app
 starts with the blob store's; whoever adds a dependency the service needs (the database)
@@ -15,18 +16,22 @@ appends its check::
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, FastAPI
 from pydantic import SecretStr
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 
 from arservice.services.artifacts import ArtifactBuilder
 from arservice.settings import Settings
 from arservice.store.blobs import BlobStore
 from arservice.web.metrics import Metrics
+from arservice.web.throttle import LoginThrottle
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,16 @@ class AppContext:
     artifacts: ArtifactBuilder
     metrics: Metrics
     secret_key: SecretStr
+    engine: Engine
+    sessions: sessionmaker[Session]
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed when the block ends, rolled back when it
+        raises, so a failed request leaves the database as it was."""
+        with self.sessions.begin() as session:
+            yield session
 
 
 @dataclass(frozen=True)

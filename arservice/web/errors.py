@@ -11,7 +11,14 @@ place is told in ``message`` alone, with no items.
     what went wrong                                 status  code
     ArServiceError: TemplateError, ParameterError,  422     its ``code`` (template_invalid, …)
       BuildError, AssetError, ExpressionError
-    NotFoundError (an unknown template, artifact)   404     not_found
+    NotFoundError (an unknown template, artifact,   404     not_found
+      a draft asked for publicly)
+    NotAuthenticatedError (no login, no token)      401     not_authenticated
+    ForbiddenError (the role may not; CSRF)         403     forbidden, csrf_failed
+    ConflictError (a taken slug or email)           409     conflict
+    PayloadTooLargeError (past the upload limit)    413     payload_too_large
+    TooManyRequestsError (login attempts)           429     too_many_requests (Retry-After)
+    InputError (a field of a request)               422     input_invalid
     NotReadyError (a readiness check fails)         503     not_ready
     RangeNotSatisfiableError (Range past the end)   416     range_not_satisfiable
     no route for the path                           404     not_found
@@ -45,10 +52,18 @@ from arservice.errors import (
     ArServiceError,
     AssetError,
     BuildError,
+    ConflictError,
+    CsrfError,
     ErrorItem,
     ExpressionError,
+    ForbiddenError,
+    InputError,
+    NotAuthenticatedError,
+    NotFoundError,
     ParameterError,
+    PayloadTooLargeError,
     TemplateError,
+    TooManyRequestsError,
 )
 from arservice.i18n import DEFAULT_LANGUAGE, N_, translate
 from arservice.web.language import request_language
@@ -71,15 +86,13 @@ MSG_METHOD_NOT_ALLOWED = N_("this address does not take {method}; it takes {allo
 MSG_HTTP_ERROR = N_("the request cannot be answered (HTTP status {status})")
 MSG_INTERNAL = N_("something went wrong on our side; it has been logged as {reference}")
 MSG_RANGE = N_("the range asked for starts past the end of the file ({size} bytes)")
+MSG_NOT_AUTHENTICATED = N_("this needs a staff login or an API token")
+MSG_FORBIDDEN = N_("your role may not do this")
+MSG_CSRF = N_("a change made with a login session must prove it comes from this site")
+MSG_CONFLICT = N_("this clashes with something that exists")
 MSG_REQUIRED = N_("is required")
 MSG_NOT_JSON = N_("is not valid JSON")
 MSG_INVALID_VALUE = N_("is not valid: {detail}")
-
-
-class NotFoundError(ArServiceError):
-    """What was asked for does not exist (code: not_found)."""
-
-    code = "not_found"
 
 
 class RangeNotSatisfiableError(ArServiceError):
@@ -102,6 +115,13 @@ HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 STATUS_BY_ERROR: tuple[tuple[type[ArServiceError], int, str], ...] = (
     (NotFoundError, 404, MSG_NOT_FOUND),
+    (NotAuthenticatedError, 401, MSG_NOT_AUTHENTICATED),
+    (CsrfError, 403, MSG_CSRF),
+    (ForbiddenError, 403, MSG_FORBIDDEN),
+    (ConflictError, 409, MSG_CONFLICT),
+    (PayloadTooLargeError, 413, MSG_ERROR),
+    (TooManyRequestsError, 429, MSG_ERROR),
+    (InputError, 422, MSG_REQUEST_INVALID),
     (NotReadyError, 503, MSG_NOT_READY),
     (RangeNotSatisfiableError, 416, MSG_ERROR),
     (TemplateError, 422, MSG_TEMPLATE_INVALID),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -11,8 +13,11 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from arservice.services import accounts
 from arservice.settings import Settings
 from arservice.store.blobs import LocalBlobStore
+from arservice.store.models import Role, User
+from arservice.store.passwords import hash_password
 from arservice.web import create_app
 
 TEST_SECRET = SecretStr("test-secret-key-" + "k" * 32)
@@ -33,7 +38,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, secret_key=TEST_SECRET)
+    return Settings(data_dir=tmp_path, secret_key=TEST_SECRET, demo_ideas=False)
 
 
 @pytest.fixture
@@ -58,3 +63,76 @@ def metric(text: str, name: str) -> float:
         if line.split(" ")[0] == name:
             return float(line.rsplit(" ", 1)[1])
     return 0.0
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+@cache
+def staff_password_hash() -> str:
+    """Argon2 takes a tenth of a second on purpose: hash the test password once."""
+    return hash_password(STAFF_PASSWORD)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A staff member made for a test: log in with ``email`` / :data:`STAFF_PASSWORD`, or send
+    ``headers`` (an API token)."""
+
+    user_id: int
+    email: str
+    role: Role
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def add_staff(app: FastAPI, role: Role, email: str | None = None) -> Staff:
+    """A user with ``role`` and an API token, written straight to the app's database."""
+    context = app.state.context
+    with context.transaction() as session:
+        user = User(
+            email=email or f"{role.value}@example.org",
+            display_name=f"Test {role.value}",
+            role=role,
+            password_hash=staff_password_hash(),
+        )
+        session.add(user)
+        session.flush()
+        issued = accounts.create_token(session, user, "tests")
+        return Staff(user.id, user.email, role, issued.secret)
+
+
+@pytest.fixture
+def staff(app: FastAPI) -> dict[Role, Staff]:
+    """One admin, one planner and one comms user of ``app``, by role."""
+    return {role: add_staff(app, role) for role in Role}
+
+
+@pytest.fixture
+def admin(staff: dict[Role, Staff]) -> Staff:
+    return staff[Role.ADMIN]
+
+
+@pytest.fixture
+def planner(staff: dict[Role, Staff]) -> Staff:
+    return staff[Role.PLANNER]
+
+
+@pytest.fixture
+def comms(staff: dict[Role, Staff]) -> Staff:
+    return staff[Role.COMMS]
+
+
+async def log_in(client: httpx.AsyncClient, who: Staff) -> dict[str, str]:
+    """Log ``client`` in as ``who`` (the cookie stays in the client); the CSRF header to send
+    with changes."""
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": who.email, "password": STAFF_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"X-CSRF-Token": response.json()["csrf_token"]}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -24,19 +26,30 @@ async def test_healthz_answers_while_the_process_runs(client: httpx.AsyncClient)
     assert response.headers["cache-control"] == "no-store"
 
 
-async def test_readyz_checks_the_blob_store(client: httpx.AsyncClient) -> None:
+async def test_readyz_checks_the_database_and_the_blob_store(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"blobs": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "blobs": "ok"}}
 
 
 async def test_readyz_runs_every_check_added_to_the_app(app: FastAPI) -> None:
     calls = []
-    app.state.readiness_checks.append(ReadinessCheck("database", lambda: calls.append(1)))
+    app.state.readiness_checks.append(ReadinessCheck("search", lambda: calls.append(1)))
     async with client_for(app) as client:
         response = await client.get("/readyz")
-    assert response.json()["checks"] == {"blobs": "ok", "database": "ok"}
+    assert response.json()["checks"] == {"database": "ok", "blobs": "ok", "search": "ok"}
     assert calls == [1]
+
+
+async def test_readyz_fails_when_the_database_is_gone(app: FastAPI) -> None:
+    database = app.state.context.engine.url.database
+    app.state.context.engine.dispose()
+    Path(database).unlink()
+    Path(database).mkdir()  # a directory where the file was: SQLite cannot open it
+    async with client_for(app) as client:
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert [item["loc"] for item in response.json()["error"]["items"]] == ["database"]
 
 
 async def test_readyz_fails_when_the_blob_store_cannot_be_written(

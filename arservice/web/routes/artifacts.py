@@ -15,14 +15,13 @@ import re
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
-from arservice.errors import ErrorItem
+from arservice.errors import ErrorItem, NotFoundError
 from arservice.services.artifacts import artifact_key
 from arservice.settings import Settings
 from arservice.web.context import AppContext, ContextDep
 from arservice.web.errors import (
     ERROR_RESPONSES,
     MSG_NOT_FOUND,
-    NotFoundError,
     RangeNotSatisfiableError,
     documented,
 )

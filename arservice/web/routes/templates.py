@@ -14,13 +14,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
-from arservice.errors import ErrorItem, ParameterError
+from arservice.errors import ErrorItem, NotFoundError, ParameterError
 from arservice.i18n import N_
 from arservice.parametric import Template, resolve_params
 from arservice.parametric.schema import ParamSchema
 from arservice.store.builtin import builtin_template, builtin_template_paths, material_library
 from arservice.web.context import ContextDep
-from arservice.web.errors import ERROR_RESPONSES, NotFoundError, documented
+from arservice.web.errors import ERROR_RESPONSES, documented
 from arservice.web.routes.artifacts import artifact_url
 
 router = APIRouter(prefix="/api/v1/templates", tags=["templates"], responses=ERROR_RESPONSES)
