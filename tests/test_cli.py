@@ -20,7 +20,10 @@ from click.testing import CliRunner, Result
 from ruamel.yaml import YAML
 
 from arservice import cli
+from arservice.services import accounts
+from arservice.store import repositories as repo
 from arservice.store.builtin import builtin_template_paths
+from arservice.store.db import make_engine, session_factory
 
 DATA = Path(__file__).resolve().parent / "data"
 GOOD = DATA / "good" / "gym.yaml"
@@ -323,3 +326,71 @@ def test_console_script_build_with_a_malformed_value_writes_nothing(tmp_path: Pa
     assert done.returncode == 1
     assert done.stderr == "error: --set takes key=value (got 'novalue')\n"
     assert list(tmp_path.iterdir()) == []
+
+
+# --- staff accounts and the database -----------------------------------------------------------
+
+
+@pytest.fixture
+def data_runner(tmp_path: Path) -> CliRunner:
+    """A runner whose ARSERVICE_DATA_DIR is a fresh directory."""
+    return CliRunner(env={"ARSERVICE_LANG": None, "ARSERVICE_DATA_DIR": str(tmp_path / "data")})
+
+
+def create_user(runner: CliRunner, email: str, role: str, password: str) -> Result:
+    return runner.invoke(
+        cli.main,
+        ["users", "create", "--email", email, "--name", "Test", "--role", role, "--password-stdin"],
+        input=password + "\n",
+    )
+
+
+def test_users_create_makes_the_first_admin_who_can_log_in(
+    data_runner: CliRunner, tmp_path: Path
+) -> None:
+    result = create_user(data_runner, "Admin@Hel.fi", "admin", "a long admin password")
+    assert_succeeded(result)
+    assert result.stdout.strip() == "created admin admin@hel.fi (id 1)"
+    listing = data_runner.invoke(cli.main, ["users", "list"])
+    assert_succeeded(listing)
+    assert listing.stdout.strip().split("\t") == ["1", "admin@hel.fi", "admin", "active"]
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'arservice.db'}")
+    with session_factory(engine)() as session:
+        user = accounts.check_login(session, "admin@hel.fi", "a long admin password")
+        assert user is not None
+        entry = repo.list_audit(session, action="user.create")[0]
+        assert entry.actor_id is None
+    engine.dispose()
+
+
+def test_users_create_refuses_a_short_password_and_a_taken_email(
+    data_runner: CliRunner,
+) -> None:
+    lines = assert_refused(create_user(data_runner, "a@hel.fi", "admin", "short"))
+    assert lines == ["error: password: must have at least 12 characters (it has 5)"]
+    assert_succeeded(create_user(data_runner, "a@hel.fi", "admin", "a long admin password"))
+    lines = assert_refused(create_user(data_runner, "A@HEL.FI", "planner", "another password!"))
+    assert lines == ["error: email: another user has the email a@hel.fi"]
+
+
+def test_users_create_refuses_an_unknown_role(data_runner: CliRunner) -> None:
+    result = create_user(data_runner, "a@hel.fi", "root", "a long admin password")
+    assert result.exit_code == 2
+    assert "'root' is not one of 'admin', 'planner', 'comms'" in result.stderr
+
+
+def test_migrate_creates_the_database_and_can_run_again(
+    data_runner: CliRunner, tmp_path: Path
+) -> None:
+    assert_succeeded(data_runner.invoke(cli.main, ["migrate"]))
+    assert (tmp_path / "data" / "arservice.db").is_file()
+    again = data_runner.invoke(cli.main, ["migrate"])
+    assert_succeeded(again)
+    assert "up to date" in again.stdout
+
+
+def test_a_bad_setting_stops_a_command_with_its_variable(tmp_path: Path) -> None:
+    runner = CliRunner(env={"ARSERVICE_DATA_DIR": str(tmp_path), "ARSERVICE_BASE_URL": "ftp://x"})
+    result = runner.invoke(cli.main, ["migrate"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ARSERVICE_BASE_URL: ")

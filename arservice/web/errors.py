@@ -90,6 +90,9 @@ MSG_NOT_AUTHENTICATED = N_("this needs a staff login or an API token")
 MSG_FORBIDDEN = N_("your role may not do this")
 MSG_CSRF = N_("a change made with a login session must prove it comes from this site")
 MSG_CONFLICT = N_("this clashes with something that exists")
+MSG_TOO_LARGE = N_(
+    "the request body is larger than the upload limit of {limit}; send a smaller file"
+)
 MSG_REQUIRED = N_("is required")
 MSG_NOT_JSON = N_("is not valid JSON")
 MSG_INVALID_VALUE = N_("is not valid: {detail}")
@@ -103,6 +106,18 @@ class RangeNotSatisfiableError(ArServiceError):
     def __init__(self, size: int) -> None:
         super().__init__([ErrorItem("", MSG_RANGE, {"size": size})])
         self.headers = {"Content-Range": f"bytes */{size}"}
+
+
+class BodyTooLargeException(HTTPException):
+    """Raised while a request body is read, when it passes the upload limit (413).
+
+    An HTTPException, not an ArServiceError: FastAPI turns any other exception raised while it
+    reads a body into a bare 400, and lets only HTTPException through.
+    """
+
+    def __init__(self, limit_text: str) -> None:
+        super().__init__(413)
+        self.limit_text = limit_text
 
 
 class NotReadyError(ArServiceError):
@@ -209,6 +224,9 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     headers = dict(exc.headers or {})
     if exc.status_code == 404:
         return error_response(404, "not_found", translate(lang, MSG_NOT_FOUND), headers=headers)
+    if isinstance(exc, BodyTooLargeException):
+        message = translate(lang, MSG_TOO_LARGE, limit=exc.limit_text)
+        return error_response(413, "payload_too_large", message, headers=headers)
     if exc.status_code == 405:
         allowed = _allowed_methods(request) or headers.get("Allow", "")
         headers["Allow"] = allowed

@@ -10,14 +10,9 @@ from __future__ import annotations
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from arservice.errors import ErrorItem, PayloadTooLargeError
-from arservice.i18n import N_
-from arservice.web.errors import error_response
+from arservice.i18n import translate
+from arservice.web.errors import MSG_TOO_LARGE, BodyTooLargeException, error_response
 from arservice.web.language import request_language
-
-MSG_TOO_LARGE = N_(
-    "the request body is larger than the upload limit of {limit}; send a smaller file"
-)
 
 
 def human_size(size: int) -> str:
@@ -29,10 +24,6 @@ def human_size(size: int) -> str:
             return f"{text} {unit}"
         value /= 1024
     raise AssertionError("unreachable")
-
-
-def too_large(limit: int) -> PayloadTooLargeError:
-    return PayloadTooLargeError([ErrorItem("", MSG_TOO_LARGE, {"limit": human_size(limit)})])
 
 
 class BodyLimitMiddleware:
@@ -47,11 +38,10 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            connection = HTTPConnection(scope)
-            lang = request_language(connection, self.default_language)
-            error = too_large(self.limit)
+            lang = request_language(HTTPConnection(scope), self.default_language)
+            message = translate(lang, MSG_TOO_LARGE, limit=human_size(self.limit))
             response = error_response(
-                413, error.code, error.items[0].message(lang), headers={"Connection": "close"}
+                413, "payload_too_large", message, headers={"Connection": "close"}
             )
             await response(scope, receive, send)
             return
@@ -63,7 +53,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise too_large(self.limit)
+                    raise BodyTooLargeException(human_size(self.limit))
             return message
 
         await self.app(scope, counting_receive, send)
