@@ -73,6 +73,19 @@ async def test_a_request_over_https_gets_a_secure_cookie(app: FastAPI, planner: 
     assert session_cookie(response)[auth.SESSION_COOKIE]["secure"] is True
 
 
+async def test_a_login_posted_from_another_site_is_refused(
+    client: httpx.AsyncClient, planner: Staff
+) -> None:
+    response = await client.post(
+        "/api/v1/auth/login",
+        json={"email": planner.email, "password": STAFF_PASSWORD},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"
+    assert "set-cookie" not in response.headers
+
+
 async def test_the_email_is_matched_whatever_its_case(
     client: httpx.AsyncClient, planner: Staff
 ) -> None:
@@ -96,9 +109,7 @@ async def test_a_failed_login_says_the_same_for_a_wrong_password_and_an_unknown_
     assert response.status_code == 401
     error = response.json()["error"]
     assert error["code"] == "not_authenticated"
-    assert error["message"] == (
-        "the email or the password is wrong, or the account is deactivated"
-    )
+    assert error["message"] == ("the email or the password is wrong, or the account is deactivated")
     assert "set-cookie" not in response.headers
 
 

@@ -12,7 +12,7 @@ from arservice.i18n import N_
 from arservice.services import accounts
 from arservice.store import repositories as repo
 from arservice.store.models import ApiToken, Role, User
-from arservice.web.auth import StaffDep, end_session, start_session
+from arservice.web.auth import StaffDep, check_origin, end_session, start_session
 from arservice.web.context import ContextDep
 from arservice.web.errors import ERROR_RESPONSES, NO_STORE, documented
 
@@ -96,7 +96,11 @@ class TokenList(BaseModel):
     },
 )
 def login(body: LoginRequest, request: Request, response: Response, context: ContextDep) -> Session:
-    """Log in with email and password: sets the session cookie, answers the CSRF token."""
+    """Log in with email and password: sets the session cookie, answers the CSRF token.
+
+    Refused from a page of another site (its Origin header), so no site can log a visitor into
+    an account of its own choosing."""
+    check_origin(request, context)
     email = repo.normalize_email(body.email)
     context.login_throttle.check(email)
     with context.transaction() as session:
