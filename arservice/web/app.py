@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from arservice import __version__
 from arservice.services.artifacts import ArtifactBuilder
+from arservice.services.demo import seed_demo_ideas
 from arservice.services.templates import sync_builtin_templates
 from arservice.settings import Settings
 from arservice.store.blobs import BlobStore, LocalBlobStore
@@ -25,7 +26,7 @@ from arservice.web.context import AppContext, ReadinessCheck
 from arservice.web.errors import install_error_handlers
 from arservice.web.limits import BodyLimitMiddleware
 from arservice.web.metrics import Metrics, MetricsMiddleware
-from arservice.web.routes import artifacts, auth, ops, templates, users
+from arservice.web.routes import artifacts, auth, ideas, ops, templates, users
 
 DESCRIPTION = (
     "Participatory-budgeting winners as real-scale 3D models in AR. Every error answers "
@@ -55,6 +56,8 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
     )
     with context.transaction() as session:
         sync_builtin_templates(session)
+        if settings.demo_ideas:
+            seed_demo_ideas(session, store, context.artifacts)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -78,6 +81,7 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
     app.add_middleware(MetricsMiddleware, metrics=context.metrics)
     for router in (ops.router, artifacts.router, auth.router, users.router, templates.router):
         app.include_router(router)
+    app.include_router(ideas.router)
     return app
 
 

@@ -1,0 +1,63 @@
+"""Demo ideas: a few published example ideas on a new installation, so it shows something at once.
+
+``assets/demo/ideas.yaml`` lists them as ``POST /api/v1/ideas`` takes them; each is created and
+published through :mod:`arservice.services.ideas`, as by the API (with no actor: the system).
+That happens once: only on a database with no ideas and no ``demo.seed`` audit entry, and it
+writes that entry, so demo ideas a city deleted or archived never come back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+from ruamel.yaml import YAML
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from arservice.services import ideas
+from arservice.services.artifacts import ArtifactBuilder
+from arservice.store import repositories as repo
+from arservice.store.blobs import BlobStore
+from arservice.store.builtin import assets_dir
+from arservice.store.models import Idea
+
+SEED_ACTION = "demo.seed"
+
+_ENTRIES = TypeAdapter(list[ideas.IdeaCreate])
+
+
+def demo_ideas_path() -> Path:
+    return assets_dir() / "demo" / "ideas.yaml"
+
+
+def load_demo_ideas(path: Path | None = None) -> list[ideas.IdeaCreate]:
+    """The demo ideas of ``path`` (default: the packaged ``demo/ideas.yaml``), checked for shape."""
+    document: Any = YAML(typ="safe", pure=True).load((path or demo_ideas_path()).read_text("utf-8"))
+    return _ENTRIES.validate_python(document["ideas"])
+
+
+def should_seed(session: Session) -> bool:
+    """True on a new database: no idea exists and the demo ideas were never seeded."""
+    if session.scalar(select(Idea.id).limit(1)) is not None:
+        return False
+    return not repo.list_audit(session, action=SEED_ACTION, limit=1)
+
+
+def seed_demo_ideas(
+    session: Session, blobs: BlobStore, builder: ArtifactBuilder, *, path: Path | None = None
+) -> list[str]:
+    """Create and publish the demo ideas on a new database; their slugs (none when the database
+    is not new). Runs in the caller's transaction: a failure stores none of them."""
+    if not should_seed(session):
+        return []
+    slugs = []
+    for entry in load_demo_ideas(path):
+        idea = ideas.create_idea(session, blobs, entry, actor_id=None)
+        ideas.publish_idea(session, blobs, builder, idea.slug, actor_id=None)
+        slugs.append(idea.slug)
+    repo.append_audit(
+        session, SEED_ACTION, actor_id=None, target_type="idea", details={"ideas": slugs}
+    )
+    return slugs
