@@ -1,38 +1,68 @@
-"""Templates: the built-in templates with their parameters, and a model built from one.
+"""Templates for staff: every stored template (the built-in ones included) with its parameters
+and versions, a preview model built from any values, and uploads of new templates and versions.
 
-``GET /api/v1/templates/{id}/model.glb?stations=5&bench=false`` checks the values against the
-template's parameters, builds the model once (or finds it built) and answers 303 See Other to
-its immutable artifact URL, which is what clients and caches keep. ``lang`` is not a parameter:
-it picks the language of error messages.
+Every endpoint needs a staff login or an API token (a preview builds whatever values it is
+given, so it is not public); an upload needs the planner role (or admin).
+
+``GET /api/v1/templates/{id}/model.glb?version=2&stations=5&bench=false`` checks the values
+against that version's parameters, builds the model once (or finds it built) and answers 303
+See Other to its immutable artifact URL. ``version`` (default: the newest) and ``lang`` (the
+language of error messages) are not parameters; a template cannot name a parameter so.
+
+``POST /api/v1/templates`` takes ``multipart/form-data``: ``source`` (the YAML or JSON file,
+UTF-8, at most 256 KB) and any number of ``assets`` (the component GLBs, each at most 10 MB;
+the whole request is capped by the upload limit). File names are the client's: they are
+checked as plain names and never used as paths.
 """
 
 from __future__ import annotations
 
-import difflib
+import json
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
-from arservice.errors import ErrorItem, NotFoundError, ParameterError
+from arservice.errors import ErrorItem, InputError, ParameterError
 from arservice.i18n import N_
-from arservice.parametric import Template, resolve_params
+from arservice.parametric import resolve_params
+from arservice.parametric.limits import TEMPLATE_BYTES
 from arservice.parametric.schema import ParamSchema
-from arservice.store.builtin import builtin_template, builtin_template_paths, material_library
-from arservice.web.context import ContextDep
+from arservice.services import templates as stored
+from arservice.services.uploads import COMPONENT_MAX_BYTES
+from arservice.store.builtin import material_library
+from arservice.web.auth import PlannerDep, Principal, StaffDep
+from arservice.web.context import AppContext, ContextDep
 from arservice.web.errors import ERROR_RESPONSES, documented
 from arservice.web.routes.artifacts import artifact_url
 
 router = APIRouter(prefix="/api/v1/templates", tags=["templates"], responses=ERROR_RESPONSES)
 
-MSG_NO_TEMPLATE = N_("there is no template '{name}'; templates are: {known}")
-MSG_NO_TEMPLATE_HINT = N_("there is no template '{name}'; did you mean '{hint}'?")
 MSG_REPEATED = N_("is given more than once")
-NOT_PARAMETERS = frozenset({"lang"})
+MSG_SOURCE_MISSING = N_(
+    "the template file is missing: send it as the form field 'source' (multipart/form-data)"
+)
+MSG_NOT_A_FILE = N_("must be a file (in curl: -F 'assets=@bench.glb')")
+MSG_UNKNOWN_FIELD = N_("unknown form field '{name}'; the fields are 'source' and 'assets'")
+NOT_PARAMETERS = frozenset(stored.RESERVED_PARAMS)
 """Query keys of the build endpoint that are not template parameters."""
-REDIRECT_CACHE = "public, max-age=300"
-"""The redirect may be cached briefly: the same values lead to the same artifact until the
-service is upgraded (a new generator version names new artifacts)."""
+PINNED_CACHE = "private, max-age=300"
+"""A redirect for a named version may be kept briefly (by the staff member's own browser: it
+answers an authenticated request): the same values lead to the same artifact until the service
+is upgraded (a new generator version names new artifacts)."""
+NEWEST_CACHE = "private, no-cache"
+"""A redirect for the newest version changes when a planner uploads one: always ask again."""
+MAX_FILES = 100
+"""The most files one upload takes (a template and its components)."""
+
+VersionQuery = Annotated[
+    int | None,
+    Query(ge=1, le=stored.MAX_VERSION, description="A version number; default: the newest."),
+]
+VersionPath = Annotated[int, Path(ge=1, le=stored.MAX_VERSION)]
 
 VALUES_PARAMETER = {
     "name": "values",
@@ -44,6 +74,36 @@ VALUES_PARAMETER = {
     "explode": True,
 }
 """The build endpoint's query, documented (FastAPI cannot declare a free set of names)."""
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["source"],
+                    "properties": {
+                        "source": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": f"The template, YAML or JSON, UTF-8, at most "
+                            f"{TEMPLATE_BYTES // 1024} KB.",
+                        },
+                        "assets": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "Component GLBs, named as the template's parts name "
+                            f"them, each at most {COMPONENT_MAX_BYTES // 1024 // 1024} MB. A "
+                            "file the previous version had and this one still uses may be left "
+                            "out: it is carried over.",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
 
 Number = int | float
 
@@ -68,18 +128,44 @@ class TemplatePublic(BaseModel):
     title: dict[str, str] = Field(description="Per language: fi, sv, en.")
     description: dict[str, str] = Field(description="Per language, with {name} placeholders.")
     params: dict[str, ParamPublic]
-    model_url: str = Field(description="The model at default values; add ?name=value to vary.")
+    model_url: str = Field(
+        description="This version's model at default values; add &name=value to vary."
+    )
+    builtin: bool = Field(description="Shipped with arservice (it may have planners' versions).")
+    versions: list[int] = Field(description="Every stored version of the template, oldest first.")
+    assets: list[str] = Field(description="This version's component GLB file names.")
 
 
 class TemplateList(BaseModel):
     templates: list[TemplatePublic]
 
 
+class TemplateUploaded(TemplatePublic):
+    new_template: bool = Field(description="True when this upload created the template.")
+    carried_over: list[str] = Field(
+        description="Component files not uploaded, taken unchanged from the previous version."
+    )
+
+
+class VersionPublic(BaseModel):
+    version: int
+    author_id: int | None = Field(description="Who uploaded it; null: shipped with arservice.")
+    created_at: str = Field(description="ISO 8601, UTC.")
+    assets: list[str]
+    source_url: str
+
+
+class VersionList(BaseModel):
+    id: str
+    versions: list[VersionPublic]
+
+
 def _param_public(param: ParamSchema) -> ParamPublic:
     return ParamPublic.model_validate(param.model_dump(exclude_none=True))
 
 
-def template_public(template: Template) -> TemplatePublic:
+def template_public(info: stored.TemplateInfo) -> TemplatePublic:
+    template = info.template
     schema = template.schema
     return TemplatePublic(
         id=template.id,
@@ -87,19 +173,11 @@ def template_public(template: Template) -> TemplatePublic:
         title=dict(schema.title),
         description=dict(schema.description or {}),
         params={name: _param_public(param) for name, param in schema.params.items()},
-        model_url=f"{router.prefix}/{template.id}/model.glb",
+        model_url=f"{router.prefix}/{template.id}/model.glb?version={template.version}",
+        builtin=info.builtin,
+        versions=list(info.versions),
+        assets=list(info.asset_names),
     )
-
-
-def find_template(template_id: str) -> Template:
-    """A built-in template by id; NotFoundError naming the nearest id or all of them."""
-    known = list(builtin_template_paths())
-    if template_id in known:
-        return builtin_template(template_id)
-    hints = difflib.get_close_matches(template_id, known, n=1, cutoff=0.6)
-    if hints:
-        raise NotFoundError.single("", MSG_NO_TEMPLATE_HINT, name=template_id, hint=hints[0])
-    raise NotFoundError.single("", MSG_NO_TEMPLATE, name=template_id, known=", ".join(known))
 
 
 def query_values(request: Request) -> dict[str, str]:
@@ -118,17 +196,71 @@ def query_values(request: Request) -> dict[str, str]:
 
 
 @router.get("")
-def list_templates() -> TemplateList:
-    """Every built-in template with its parameters."""
-    return TemplateList(
-        templates=[template_public(find_template(i)) for i in builtin_template_paths()]
+def list_templates(principal: StaffDep, context: ContextDep) -> TemplateList:
+    """Every template, at its newest version, with its parameters."""
+    with context.transaction() as session:
+        infos = stored.list_template_infos(session)
+    return TemplateList(templates=[template_public(info) for info in infos])
+
+
+@router.get("/{template_id}", responses={404: documented("No such template or version.")})
+def get_template(
+    template_id: str, principal: StaffDep, context: ContextDep, version: VersionQuery = None
+) -> TemplatePublic:
+    """One template (the newest version, or ``version``) with its parameters for a form."""
+    with context.transaction() as session:
+        return template_public(stored.template_info(session, template_id, version))
+
+
+@router.get("/{template_id}/versions", responses={404: documented("No such template.")})
+def list_versions(template_id: str, principal: StaffDep, context: ContextDep) -> VersionList:
+    """Every version of a template, oldest first: who uploaded it, when, with which files."""
+    with context.transaction() as session:
+        versions = stored.template_versions(session, template_id)
+    return VersionList(
+        id=template_id,
+        versions=[
+            VersionPublic(
+                version=v.version,
+                author_id=v.author_id,
+                created_at=v.created_at.isoformat(),
+                assets=list(v.asset_names),
+                source_url=f"{router.prefix}/{template_id}/versions/{v.version}/source",
+            )
+            for v in versions
+        ],
     )
 
 
-@router.get("/{template_id}", responses={404: documented("No such template.")})
-def get_template(template_id: str) -> TemplatePublic:
-    """One built-in template with its parameters."""
-    return template_public(find_template(template_id))
+@router.get(
+    "/{template_id}/versions/{version}/source",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The template's text exactly as it was uploaded.",
+            "content": {"application/yaml": {}, "application/json": {}},
+        },
+        404: documented("No such template or version."),
+    },
+)
+def get_source(
+    template_id: str, version: VersionPath, principal: StaffDep, context: ContextDep
+) -> Response:
+    """One version's source text, as uploaded: application/json when it is JSON, else
+    application/yaml; UTF-8."""
+    with context.transaction() as session:
+        text = stored.template_source(session, template_id, version)
+    try:
+        json.loads(text)
+        media_type, ext = "application/json", "json"
+    except ValueError:
+        media_type, ext = "application/yaml", "yaml"
+    headers = {
+        "Content-Disposition": f'inline; filename="{template_id}-{version}.{ext}"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, max-age=3600",  # a stored version never changes
+    }
+    return Response(text, media_type=f"{media_type}; charset=utf-8", headers=headers)
 
 
 @router.get(
@@ -140,18 +272,93 @@ def get_template(template_id: str) -> TemplatePublic:
             "description": "See Other: the model's immutable URL.",
             "headers": {"Location": {"schema": {"type": "string"}, "description": "/a/<sha>.glb"}},
         },
-        404: documented("No such template."),
+        404: documented("No such template or version."),
         422: documented("A parameter value is unknown, of the wrong type or out of range."),
     },
     openapi_extra={"parameters": [VALUES_PARAMETER]},
 )
-def build_template_model(template_id: str, request: Request, context: ContextDep) -> Response:
-    """Build (once) the template's model with the query's values and redirect to it."""
-    template = find_template(template_id)
-    values = resolve_params(template.params, query_values(request), from_text=True)
+def build_template_model(
+    template_id: str,
+    request: Request,
+    principal: StaffDep,
+    context: ContextDep,
+    version: VersionQuery = None,
+) -> Response:
+    """Build (once) a preview of the template (``version``, default the newest) with the
+    query's values, its component GLBs included, and redirect to it."""
+    with context.transaction() as session:
+        found = stored.stored_template(session, context.blobs, template_id, version)
+    values = resolve_params(found.template.params, query_values(request), from_text=True)
     ref = context.artifacts.ensure_glb(
-        template, values, library=material_library(), blobs=context.blobs
+        found.template,
+        values,
+        library=material_library(),
+        blobs=context.blobs,
+        asset_files=found.asset_files,
     )
     context.metrics.count_artifact("glb", built=ref.built)
     location = artifact_url(context.settings, ref.sha256, "glb")
-    return RedirectResponse(location, status_code=303, headers={"Cache-Control": REDIRECT_CACHE})
+    cache = NEWEST_CACHE if version is None else PINNED_CACHE
+    return RedirectResponse(location, status_code=303, headers={"Cache-Control": cache})
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        201: {"headers": {"Location": {"schema": {"type": "string"}}}},
+        409: documented("The template has this version already."),
+        413: documented("The request is past the upload limit."),
+        422: documented("Every problem of the template and its files, at once."),
+    },
+    openapi_extra=UPLOAD_BODY,
+)
+async def upload_template(
+    request: Request, response: Response, principal: PlannerDep, context: ContextDep
+) -> TemplateUploaded:
+    """Store a new template, or a new version of one, with its component GLBs."""
+    source, assets = await _read_upload(request)
+    result = await run_in_threadpool(_store_upload, context, principal, source, assets)
+    response.headers["Location"] = f"{router.prefix}/{result.id}?version={result.version}"
+    return result
+
+
+async def _read_upload(request: Request) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The form's ``source`` and ``assets``: every problem of the form itself at once."""
+    problems: list[ErrorItem] = []
+    sources: list[bytes] = []
+    assets: list[tuple[str, bytes]] = []
+    async with request.form(max_files=MAX_FILES, max_fields=MAX_FILES) as form:
+        for key, value in form.multi_items():
+            if key == "source":
+                sources.append(
+                    await value.read() if isinstance(value, UploadFile) else value.encode()
+                )
+            elif key == "assets":
+                if isinstance(value, UploadFile):
+                    assets.append((value.filename or "", await value.read()))
+                else:
+                    problems.append(ErrorItem("assets", MSG_NOT_A_FILE))
+            elif not any(item.loc == key for item in problems):
+                problems.append(ErrorItem(key, MSG_UNKNOWN_FIELD, {"name": key}))
+    if not sources:
+        problems.insert(0, ErrorItem("source", MSG_SOURCE_MISSING))
+    elif len(sources) > 1:
+        problems.insert(0, ErrorItem("source", MSG_REPEATED))
+    if problems:
+        raise InputError(problems)
+    return sources[0], assets
+
+
+def _store_upload(
+    context: AppContext, principal: Principal, source: bytes, assets: list[tuple[str, bytes]]
+) -> TemplateUploaded:
+    with context.transaction() as session:
+        result = stored.upload_template(
+            session, context.blobs, source, assets, author_id=principal.user_id
+        )
+        info = stored.template_info(session, result.template.id, result.template.version)
+        public: dict[str, Any] = template_public(info).model_dump()
+    return TemplateUploaded(
+        **public, new_template=result.new_template, carried_over=list(result.carried_over)
+    )
