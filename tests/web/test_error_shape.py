@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +15,29 @@ import pytest
 from fastapi import FastAPI
 
 from arservice.settings import Settings
+from arservice.store.models import Role
 from arservice.web import create_app
 from arservice.web.context import ReadinessCheck
-from tests.web.conftest import client_for
+from tests.web.conftest import add_staff, client_for
 
 pytestmark = pytest.mark.anyio
 
 GYM = "/api/v1/templates/outdoor-gym/model.glb"
 SHA = "ab" * 32
 SECRET_TEXT = "database password is hunter2"
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A staff member's client: the template endpoints are for staff only."""
+    async with staff_client(app) as client:
+        yield client
+
+
+def staff_client(app: FastAPI) -> httpx.AsyncClient:
+    client = client_for(app)
+    client.headers.update(add_staff(app, Role.COMMS).headers)
+    return client
 
 
 def assert_error_shape(response: httpx.Response) -> dict[str, Any]:
@@ -97,7 +112,7 @@ CASES = [
 async def test_every_error_has_the_one_shape(
     app: FastAPI, method: str, url: str, status: int, code: str
 ) -> None:
-    async with client_for(with_test_routes(app)) as client:
+    async with staff_client(with_test_routes(app)) as client:
         response = await client.request(method, url)
     assert response.status_code == status
     error = assert_error_shape(response)
@@ -212,7 +227,7 @@ async def test_messages_speak_the_requests_language(
 
 async def test_the_default_language_is_a_setting(settings: Settings, tmp_path: Path) -> None:
     app = create_app(settings.model_copy(update={"default_language": "sv"}))
-    async with client_for(app) as client:
+    async with staff_client(app) as client:
         response = await client.get(f"{GYM}?stations=99")
     [item] = assert_error_shape(response)["items"]
     assert item["message"] == SV_ABOVE
