@@ -2,7 +2,7 @@
 
     engine = make_engine("sqlite:///data/arservice.db")   # or postgresql+psycopg://…
     migrate(engine)                                       # to Alembic head; safe to repeat
-    Session = session_factory(engine)
+    Session = session_factory(engine, write=True)         # or write=False for read-only work
     with Session.begin() as session: …                   # commit on success, rollback on error
 
 Design choices:
@@ -15,8 +15,9 @@ Design choices:
   SQLAlchemy's SQLite documentation): the driver's legacy mode starts none for SELECT or DDL,
   which breaks repeatable reads, SAVEPOINTs and atomic migrations. With an explicit ``BEGIN`` the
   whole upgrade runs in one transaction on both databases: a failed migration leaves nothing.
-  Transactions start DEFERRED: a transaction that reads and later writes while another writer
-  commits in between fails with "database is locked" (SQLITE_BUSY); callers keep writes short.
+  Transactions that will write begin IMMEDIATE (``session_factory(engine, write=True)``): they
+  take the write lock first and wait for it, instead of failing with "database is locked" when
+  another writer commits between their read and their write. Read-only ones begin DEFERRED.
 - :func:`migrate` needs no ``alembic.ini``: the configuration is built in code and points at the
   ``migrations`` folder inside this package, so it works the same from a checkout and from an
   installed wheel. On SQLite it turns foreign keys off around the upgrade (the documented way to
@@ -60,9 +61,22 @@ def make_engine(url: str | URL, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> En
     return engine
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to ``engine``; objects stay loaded after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+BEGIN_OPTION = "arservice_sqlite_begin"
+"""Execution option naming how a SQLite transaction begins: DEFERRED or IMMEDIATE."""
+
+
+def session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay loaded after commit.
+
+    ``write=True`` is for transactions that will write: on SQLite they begin IMMEDIATE, taking
+    the write lock at once and waiting their turn (the busy timeout) behind another writer. A
+    DEFERRED transaction that reads and then writes cannot wait: if another writer committed
+    since its read it fails at once with "database is locked", because its reads are out of
+    date. Read-only work uses the default (DEFERRED: in WAL mode readers never wait). On
+    PostgreSQL both are the same.
+    """
+    bind = engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"}) if write else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 def alembic_config(url: str | URL | None = None) -> Config:
@@ -132,7 +146,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def _make_sqlite_directory(url: URL) -> None:

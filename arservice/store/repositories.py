@@ -7,8 +7,9 @@ constraint (a duplicate slug, a missing user) raises :class:`sqlalchemy.exc.Inte
 the call that caused it.
 
     users      create_user, get_user, get_user_by_email, list_users
-    tokens     create_api_token -> IssuedToken (the secret, once), verify_api_token,
-               revoke_api_token, list_api_tokens
+    tokens     create_api_token -> IssuedToken (the secret, once), find_api_token,
+               token_use_is_stale, touch_api_token, revoke_api_token,
+               list_api_tokens
     audit      append_audit, list_audit
     templates  get_template, list_templates, add_template_version, get_template_version,
                get_latest_template_version, latest_template_version_number,
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -122,15 +123,10 @@ def create_api_token(session: Session, user: User, name: str) -> IssuedToken:
     return IssuedToken(token, secret)
 
 
-def verify_api_token(
-    session: Session, secret: str, *, now: datetime | None = None
-) -> ApiToken | None:
+def find_api_token(session: Session, secret: str) -> ApiToken | None:
     """The live token for ``secret`` (user loaded), or None: unknown, revoked, or user inactive.
-
-    Records the use in ``last_used_at`` (at most once per :data:`LAST_USED_RESOLUTION`).
-    """
-    now = now or utcnow()
-    token = session.scalars(
+    Reads only."""
+    return session.scalars(
         select(ApiToken)
         .join(ApiToken.user)
         .where(
@@ -140,12 +136,26 @@ def verify_api_token(
         )
         .options(contains_eager(ApiToken.user))
     ).first()
-    if token is None:
-        return None
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-        session.flush()
-    return token
+
+
+def token_use_is_stale(token: ApiToken, now: datetime | None = None) -> bool:
+    """Whether ``last_used_at`` is older than :data:`LAST_USED_RESOLUTION` (worth a write)."""
+    now = now or utcnow()
+    return token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION
+
+
+def touch_api_token(session: Session, token_id: int, *, now: datetime | None = None) -> None:
+    """Record a use of the token in ``last_used_at`` (one UPDATE, no read before it)."""
+    now = now or utcnow()
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            (ApiToken.last_used_at.is_(None))
+            | (ApiToken.last_used_at <= now - LAST_USED_RESOLUTION),
+        )
+        .values(last_used_at=now)
+    )
 
 
 def revoke_api_token(session: Session, token: ApiToken, *, now: datetime | None = None) -> None:

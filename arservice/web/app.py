@@ -52,7 +52,8 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
         metrics=Metrics(),
         secret_key=settings.resolved_secret_key(),
         engine=engine,
-        sessions=session_factory(engine),
+        sessions=session_factory(engine, write=True),
+        readers=session_factory(engine),
     )
     with context.transaction() as session:
         sync_builtin_templates(session)

@@ -146,7 +146,7 @@ def _session_principal(request: Request, context: AppContext) -> Principal | Non
         user_id, csrf, fingerprint = int(data["u"]), str(data["c"]), str(data["p"])
     except (BadSignature, KeyError, TypeError, ValueError):
         return None  # expired, forged or from another secret key: not logged in
-    with context.transaction() as session:
+    with context.reading() as session:
         user = repo.get_user(session, user_id)
         if user is None or not user.active:
             return None
@@ -159,11 +159,16 @@ def _token_principal(header: str, context: AppContext) -> Principal:
     scheme, _, secret = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise NotAuthenticatedError([ErrorItem("Authorization", MSG_BAD_AUTHORIZATION)])
-    with context.transaction() as session:
-        token = repo.verify_api_token(session, secret.strip())
+    with context.reading() as session:
+        token = repo.find_api_token(session, secret.strip())
         if token is None:
             raise NotAuthenticatedError([ErrorItem("Authorization", MSG_TOKEN_INVALID)])
-        return principal_for(token.user, "token", None)
+        principal = principal_for(token.user, "token", None)
+        stale = repo.token_use_is_stale(token)
+    if stale:  # a write of its own, so reading a token never waits for the write lock
+        with context.transaction() as session:
+            repo.touch_api_token(session, token.id)
+    return principal
 
 
 def _check_csrf(request: Request, principal: Principal, context: AppContext) -> None:

@@ -6,6 +6,8 @@ Routes take the context as a typed dependency and open one transaction for their
     def handler(context: ContextDep) -> ...:
         with context.transaction() as session:     # commits on success, rolls back on error
             idea = ideas.publish(session, ...)
+        with context.reading() as session:         # read-only: never waits for a writer
+            ...
 
 Readiness hook: ``app.state.readiness_checks`` is a list of :class:`ReadinessCheck`; the app
 starts with the blob store's; whoever adds a dependency the service needs (the database)
@@ -43,13 +45,21 @@ class AppContext:
     secret_key: SecretStr
     engine: Engine
     sessions: sessionmaker[Session]
+    readers: sessionmaker[Session]
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session in one transaction: committed when the block ends, rolled back when it
-        raises, so a failed request leaves the database as it was."""
+        """A session in one transaction that may write: committed when the block ends, rolled
+        back when it raises, so a failed request leaves the database as it was. On SQLite it
+        waits its turn behind another writer."""
         with self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reading only (one consistent snapshot; never waits for writers)."""
+        with self.readers.begin() as session:
             yield session
 
 

@@ -81,12 +81,12 @@ def test_a_token_secret_is_not_stored_only_its_hash(session: Session, planner: U
 
 def test_a_token_is_verified_by_its_hash(session: Session, planner: User) -> None:
     issued = repo.create_api_token(session, planner, "ci")
-    token = repo.verify_api_token(session, issued.secret, now=T0)
+    token = repo.find_api_token(session, issued.secret)
     assert token is issued.token
     assert token.user is planner
-    assert token.last_used_at == T0
-    assert repo.verify_api_token(session, issued.secret + "x") is None
-    assert repo.verify_api_token(session, "") is None
+    assert token.last_used_at is None
+    assert repo.find_api_token(session, issued.secret + "x") is None
+    assert repo.find_api_token(session, "") is None
 
 
 def test_a_revoked_token_is_refused(session: Session, planner: User) -> None:
@@ -94,23 +94,31 @@ def test_a_revoked_token_is_refused(session: Session, planner: User) -> None:
     repo.revoke_api_token(session, issued.token, now=T0)
     repo.revoke_api_token(session, issued.token, now=T0 + timedelta(days=1))
     assert issued.token.revoked_at == T0
-    assert repo.verify_api_token(session, issued.secret) is None
+    assert repo.find_api_token(session, issued.secret) is None
 
 
 def test_an_inactive_users_token_is_refused(session: Session, planner: User) -> None:
     issued = repo.create_api_token(session, planner, "ci")
     planner.active = False
     session.flush()
-    assert repo.verify_api_token(session, issued.secret) is None
+    assert repo.find_api_token(session, issued.secret) is None
 
 
 def test_last_used_is_written_at_most_once_a_minute(session: Session, planner: User) -> None:
     issued = repo.create_api_token(session, planner, "ci")
-    repo.verify_api_token(session, issued.secret, now=T0)
-    repo.verify_api_token(session, issued.secret, now=T0 + timedelta(seconds=30))
-    assert issued.token.last_used_at == T0
-    repo.verify_api_token(session, issued.secret, now=T0 + timedelta(minutes=2))
-    assert issued.token.last_used_at == T0 + timedelta(minutes=2)
+    token = issued.token
+    assert repo.token_use_is_stale(token, T0)
+    repo.touch_api_token(session, token.id, now=T0)
+    session.refresh(token)
+    assert token.last_used_at == T0
+    assert not repo.token_use_is_stale(token, T0 + timedelta(seconds=30))
+    repo.touch_api_token(session, token.id, now=T0 + timedelta(seconds=30))
+    session.refresh(token)
+    assert token.last_used_at == T0, "a use within the minute writes nothing"
+    assert repo.token_use_is_stale(token, T0 + timedelta(minutes=2))
+    repo.touch_api_token(session, token.id, now=T0 + timedelta(minutes=2))
+    session.refresh(token)
+    assert token.last_used_at == T0 + timedelta(minutes=2)
     assert [t.name for t in repo.list_api_tokens(session, planner.id)] == ["ci"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from http.cookies import SimpleCookie
 
 import httpx
@@ -397,3 +398,31 @@ async def test_public_answers_set_no_cookie_even_for_a_logged_in_client(
     await log_in(client, admin)
     response = await client.get(path)
     assert "set-cookie" not in response.headers
+
+
+# --- concurrency on SQLite ---------------------------------------------------------------------
+
+
+async def test_many_first_uses_of_a_token_at_once_all_succeed(
+    client: httpx.AsyncClient, planner: Staff
+) -> None:
+    """Each first use records last_used_at: the writes wait their turn instead of failing with
+    'database is locked' (a read-then-write SQLite transaction cannot wait)."""
+    responses = await asyncio.gather(
+        *(client.get("/api/v1/auth/me", headers=planner.headers) for _ in range(8))
+    )
+    assert [response.status_code for response in responses] == [200] * 8
+
+
+async def test_many_changes_at_once_are_all_carried_out(
+    client: httpx.AsyncClient, planner: Staff
+) -> None:
+    responses = await asyncio.gather(
+        *(
+            client.post("/api/v1/auth/tokens", json={"name": f"t{n}"}, headers=planner.headers)
+            for n in range(8)
+        )
+    )
+    assert [response.status_code for response in responses] == [201] * 8
+    listed = (await client.get("/api/v1/auth/tokens", headers=planner.headers)).json()["tokens"]
+    assert len(listed) == 9

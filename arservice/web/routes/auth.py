@@ -126,7 +126,7 @@ def logout(principal: StaffDep, request: Request, context: ContextDep) -> Respon
 def me(principal: StaffDep, response: Response, context: ContextDep) -> Session:
     """The logged-in user, and the session's CSRF token."""
     response.headers.update(NO_STORE)
-    with context.transaction() as session:
+    with context.reading() as session:
         user = accounts.get_user(session, principal.user_id)
     return Session(user=UserPublic.of(user), csrf_token=principal.csrf_token)
 
@@ -134,7 +134,7 @@ def me(principal: StaffDep, response: Response, context: ContextDep) -> Session:
 @router.get("/tokens")
 def list_tokens(principal: StaffDep, context: ContextDep) -> TokenList:
     """Your API tokens (their secrets are never shown again)."""
-    with context.transaction() as session:
+    with context.reading() as session:
         tokens = repo.list_api_tokens(session, principal.user_id)
         return TokenList(tokens=[TokenPublic.of(token) for token in tokens])
 

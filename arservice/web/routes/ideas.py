@@ -153,7 +153,7 @@ def list_ideas(
 ) -> IdeaList:
     """Published ideas, most recently published first. Staff see every idea, newest first,
     and may filter by ``status``."""
-    with context.transaction() as session:
+    with context.reading() as session:
         found = ideas.list_ideas(session, staff=principal is not None, status=status)
         return IdeaList(ideas=[idea_out(idea, context.settings) for idea in found])
 
@@ -161,7 +161,7 @@ def list_ideas(
 @router.get("/{slug}", responses=NOT_FOUND)
 def get_idea(slug: str, principal: OptionalPrincipalDep, context: ContextDep) -> IdeaOut:
     """One idea: published for the public, any for staff."""
-    with context.transaction() as session:
+    with context.reading() as session:
         idea = ideas.get_idea(session, slug, staff=principal is not None)
         return idea_out(idea, context.settings)
 

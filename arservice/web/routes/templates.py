@@ -198,7 +198,7 @@ def query_values(request: Request) -> dict[str, str]:
 @router.get("")
 def list_templates(principal: StaffDep, context: ContextDep) -> TemplateList:
     """Every template, at its newest version, with its parameters."""
-    with context.transaction() as session:
+    with context.reading() as session:
         infos = stored.list_template_infos(session)
     return TemplateList(templates=[template_public(info) for info in infos])
 
@@ -208,14 +208,14 @@ def get_template(
     template_id: str, principal: StaffDep, context: ContextDep, version: VersionQuery = None
 ) -> TemplatePublic:
     """One template (the newest version, or ``version``) with its parameters for a form."""
-    with context.transaction() as session:
+    with context.reading() as session:
         return template_public(stored.template_info(session, template_id, version))
 
 
 @router.get("/{template_id}/versions", responses={404: documented("No such template.")})
 def list_versions(template_id: str, principal: StaffDep, context: ContextDep) -> VersionList:
     """Every version of a template, oldest first: who uploaded it, when, with which files."""
-    with context.transaction() as session:
+    with context.reading() as session:
         versions = stored.template_versions(session, template_id)
     return VersionList(
         id=template_id,
@@ -248,7 +248,7 @@ def get_source(
 ) -> Response:
     """One version's source text, as uploaded: application/json when it is JSON, else
     application/yaml; UTF-8."""
-    with context.transaction() as session:
+    with context.reading() as session:
         text = stored.template_source(session, template_id, version)
     try:
         json.loads(text)
@@ -286,7 +286,7 @@ def build_template_model(
 ) -> Response:
     """Build (once) a preview of the template (``version``, default the newest) with the
     query's values, its component GLBs included, and redirect to it."""
-    with context.transaction() as session:
+    with context.reading() as session:
         found = stored.stored_template(session, context.blobs, template_id, version)
     values = resolve_params(found.template.params, query_values(request), from_text=True)
     ref = context.artifacts.ensure_glb(

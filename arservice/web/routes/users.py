@@ -71,7 +71,7 @@ class AuditList(BaseModel):
 @router.get("/users")
 def list_users(principal: AdminDep, context: ContextDep) -> UserList:
     """Every staff account."""
-    with context.transaction() as session:
+    with context.reading() as session:
         return UserList(users=[UserPublic.of(user) for user in repo.list_users(session)])
 
 
@@ -117,7 +117,7 @@ def list_audit(
     offset: int = Query(default=0, ge=0, le=10_000_000),
 ) -> AuditList:
     """Who changed what, when: newest first, filtered by any of the query fields."""
-    with context.transaction() as session:
+    with context.reading() as session:
         entries = repo.list_audit(
             session,
             actor_id=actor_id,
