@@ -9,16 +9,18 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import trimesh
 from pxr import Sdf, Usd, UsdGeom, UsdShade
 
 from arservice import GENERATOR_NAME
 from arservice.errors import ArServiceError, BuildError
-from arservice.gltf import export_glb, inspect_glb
+from arservice.gltf import export_glb, inspect_glb, read_glb_asset
 from arservice.gltf.inspect import split_glb
 from arservice.parametric import build_scene
 from arservice.parametric.scene import Instance, Material, MeshData, Scene
@@ -99,12 +101,37 @@ def _flattened_scene() -> Scene:
     )
 
 
+def _large_scene() -> Scene:
+    """Over 65,535 vertices in one material (the GLB needs 32-bit indices there)."""
+    box = box_mesh((0.1, 0.1, 0.1))
+    count = 65535 // box.vertex_count + 1
+    instances = [
+        Instance(f"wall/brick_{i}", box, "grey", translate(i % 40 * 0.1, i // 40 * 0.1, 0))
+        for i in range(count)
+    ]
+    return make_scene(instances, [GREY], template_id="wall")
+
+
+def _uploaded_component_scene() -> Scene:
+    """A bench with a component read from a GLB another tool wrote (no normals, own nodes)."""
+    component = trimesh.Scene()
+    component.add_geometry(trimesh.creation.cylinder(radius=0.1, height=2), node_name="pole")
+    board = trimesh.creation.box(extents=(0.6, 0.4, 0.02))
+    component.add_geometry(board, node_name="board", transform=translate(0, 0.8, 0.11))
+    parts, materials = read_glb_asset(component.export(file_type="glb"), "sign")
+    placed = [Instance(p.name, p.mesh, p.material, translate(2, 1, 0) @ p.matrix) for p in parts]
+    bench = bench_scene()
+    return make_scene([*bench.instances, *placed], [*bench.materials.values(), *materials.values()])
+
+
 SCENES: dict[str, Callable[[], Scene]] = {
     "bench with a mirrored leg": bench_scene,
     "textured kiosk": _textured_scene,
     "50 turned and squashed instances": _many_instances_scene,
     "transparent double-sided glass": _glass_scene,
     "flattened part": _flattened_scene,
+    "over 65535 vertices": _large_scene,
+    "uploaded component": _uploaded_component_scene,
 }
 
 
@@ -317,6 +344,16 @@ def test_same_bytes_in_any_time_zone(time_zone: Callable[[str], None]) -> None:
     for zone in ("America/New_York", "Asia/Kolkata", "Europe/Helsinki"):
         time_zone(zone)
         assert export_usdz(scene) == first, zone
+
+
+def test_exports_in_threads_at_once_give_the_same_bytes(
+    builtin_models: dict[str, tuple[Scene, bytes, bytes]],
+) -> None:
+    """The web app builds artifacts in a thread pool: each export has its own stage and files."""
+    ids = TEMPLATE_IDS * 2
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda t: export_usdz(builtin_models[t][0]), ids))
+    assert results == [builtin_models[t][2] for t in ids]
 
 
 def test_writer_leaves_no_temporary_files(private_tempdir: Path) -> None:
