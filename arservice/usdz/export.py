@@ -60,7 +60,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pxr import (  # type: ignore[import-untyped, unused-ignore]
+from pxr import (
     Gf,
     Kind,
     Sdf,

@@ -19,7 +19,7 @@ import struct
 import tempfile
 from collections.abc import Mapping
 
-from pxr import Sdf  # type: ignore[import-untyped, unused-ignore]
+from pxr import Sdf
 
 ROOT_LAYER = "model.usdc"
 """The root layer's name inside the package (AR Quick Look wants a usdc first)."""
