@@ -10,6 +10,7 @@ logged 500 in the error shape, then FastAPI's own.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from arservice.services.artifacts import ArtifactBuilder
 from arservice.services.demo import seed_demo_ideas
 from arservice.services.templates import sync_builtin_templates
 from arservice.settings import Settings
+from arservice.store import repositories as repo
 from arservice.store.blobs import BlobStore, LocalBlobStore
 from arservice.store.db import make_engine, migrate, ping, session_factory
 from arservice.web.context import AppContext, ReadinessCheck
@@ -27,6 +29,8 @@ from arservice.web.errors import install_error_handlers
 from arservice.web.limits import BodyLimitMiddleware
 from arservice.web.metrics import Metrics, MetricsMiddleware
 from arservice.web.routes import artifacts, auth, ideas, ops, templates, users
+
+logger = logging.getLogger(__name__)
 
 DESCRIPTION = (
     "Participatory-budgeting winners as real-scale 3D models in AR. Every error answers "
@@ -59,6 +63,11 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
         sync_builtin_templates(session)
         if settings.demo_ideas:
             seed_demo_ideas(session, store, context.artifacts)
+        if not repo.list_users(session):
+            logger.warning(
+                "no staff account yet: create the first admin with "
+                "`arservice users create --email you@example.org --name 'Your Name' --role admin`"
+            )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
