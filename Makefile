@@ -23,6 +23,13 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# Debian's chromium drives the browser tests (Playwright launches it by path); installed once.
+CHROMIUM ?= /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
+
 run: setup
 	@mkdir -p $(DATA)/models
 	$(BIN)/arservice templates
@@ -42,7 +49,7 @@ typecheck: setup
 layers: setup
 	$(BIN)/lint-imports
 
-unit: setup
+unit: setup $(CHROMIUM)
 	$(BIN)/pytest --cov --cov-report=term
 
 test: lint typecheck layers unit
