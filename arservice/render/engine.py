@@ -8,8 +8,9 @@ a render makes is released before it returns.
 Passes, in order:
 
 1. the key light's shadow map (depth only, from an orthographic frustum fitted to the model);
-2. the contact map: a top-down float map of how near the model comes to each point of the
-   ground, then blurred (a Gaussian, applied in the frequency domain with NumPy);
+2. two top-down float maps of the ground under the model and its shadow: how near the model
+   comes to each point (blurred by a Gaussian, applied in the frequency domain with NumPy), and
+   how much of the key light reaches it (the shadow map read with a wide soft filter);
 3. the picture, multisampled: opaque materials (back faces culled unless double-sided), the
    ground behind them, then transparent materials far to near with premultiplied blending;
 4. the multisampled picture resolved and read back as RGBA bytes.
@@ -36,7 +37,7 @@ from arservice.render.geometry import Batch
 SYSTEM_PACKAGES = "libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri"
 GL_SRGB8_ALPHA8 = 0x8C43
 SHADOW_MAP_PX = 2048
-CONTACT_MAP_PX = 512
+GROUND_MAP_PX = 512
 SAMPLES = 4
 
 
@@ -64,6 +65,7 @@ class _Engine:
     ground: moderngl.Program
     depth: moderngl.Program
     contact: moderngl.Program
+    key_map: moderngl.Program
 
 
 _lock = threading.Lock()
@@ -95,6 +97,9 @@ def _get_engine() -> _Engine:
             ),
             contact=context.program(
                 vertex_shader=shaders.CONTACT_VERTEX, fragment_shader=shaders.CONTACT_FRAGMENT
+            ),
+            key_map=context.program(
+                vertex_shader=shaders.GROUND_VERTEX, fragment_shader=shaders.KEY_MAP_FRAGMENT
             ),
         )
     return _engine
@@ -165,7 +170,10 @@ def render_rgba(
         ctx = engine.context
         meshes = [_upload(ctx, keep, batch, camera) for batch in batches]
         shadow = _shadow_map(ctx, keep, engine, meshes, light)
-        contact, rect = _contact_map(ctx, keep, engine, meshes, ground)
+        area = _ground_area(meshes, light, ground)
+        contact = _contact_map(ctx, keep, engine, meshes, ground, area)
+        corners = keep.keep(ctx.buffer(np.array([-1, -1, 3, -1, -1, 3], "<f4").tobytes()))
+        key_map = _key_map(ctx, keep, engine, shadow, light, ground, area, corners)
 
         color = keep.keep(ctx.renderbuffer((width, height), 4, samples=SAMPLES))
         depth = keep.keep(ctx.depth_renderbuffer((width, height), samples=SAMPLES))
@@ -183,11 +191,6 @@ def render_rgba(
         ctx.blend_equation = moderngl.FUNC_ADD, moderngl.FUNC_ADD
 
         shadow.use(0)
-        common = {
-            "u_light_matrix": light.matrix,
-            "u_normal_offset": 1.5 * light.texel + 1.2 * ground.model_radius,
-            "u_shadow": 0,
-        }
         view_projection = camera.view_projection()
         _set(
             engine.model,
@@ -196,7 +199,7 @@ def render_rgba(
             u_light=light.direction,
             u_shadow_radius=ground.model_radius / (light.texel * SHADOW_MAP_PX),
             u_texture=1,
-            **common,
+            **_shadow_uniforms(light, ground),
         )
         opaque = [m for m in meshes if not m.batch.material.is_transparent]
         transparent = [m for m in meshes if m.batch.material.is_transparent]
@@ -212,14 +215,13 @@ def render_rgba(
             u_background=np.array(ground.background or (0.0, 0.0, 0.0)),
             u_transparent=ground.background is None,
             u_contact=2,
-            u_contact_rect=np.array(rect),
+            u_key_map=3,
+            u_ground_rect=np.array([area.x0, area.z0, 1.0 / area.width, 1.0 / area.depth]),
             u_key_strength=ground.key_strength,
             u_contact_strength=ground.contact_strength,
-            u_ground_radius=ground.ground_radius / (light.texel * SHADOW_MAP_PX),
-            **common,
         )
         contact.use(2)
-        corners = keep.keep(ctx.buffer(np.array([-1, -1, 3, -1, -1, 3], "<f4").tobytes()))
+        key_map.use(3)
         ctx.disable(moderngl.CULL_FACE)
         if ground.background is None:
             ctx.enable(moderngl.BLEND)
@@ -337,26 +339,87 @@ def _shadow_map(
     return texture
 
 
-def _contact_map(
-    ctx: moderngl.Context, keep: _Resources, engine: _Engine, meshes: list[_Mesh], ground: Ground
-) -> tuple[Any, tuple[float, float, float, float]]:
-    """The blurred contact map and where it lies: (x0, z0, 1 / width, 1 / depth)."""
+@dataclass(frozen=True)
+class _GroundArea:
+    """The part of the ground the top-down maps cover, and their size in texels."""
+
+    x0: float
+    z0: float
+    width: float
+    depth: float
+    texels: tuple[int, int]
+
+
+def _ground_area(meshes: list[_Mesh], light: Light, ground: Ground) -> _GroundArea:
+    """The model's footprint and its key shadow, with room for the shadows' soft edges."""
     positions = np.concatenate([m.batch.positions for m in meshes]).astype(np.float64)
-    low, high = positions.min(axis=0), positions.max(axis=0)
-    pad = 3.5 * ground.contact_blur + 1e-3 * float(np.linalg.norm(high - low))
+    towards = light.direction
+    tips = positions - np.outer(positions[:, 1] / towards[1], towards)
+    both = np.concatenate([positions, tips])
+    low, high = both.min(axis=0), both.max(axis=0)
+    pad = max(3.5 * ground.contact_blur, 2.0 * ground.ground_radius)
+    pad += 1e-3 * float(np.linalg.norm(high - low))
     x0, x1 = float(low[0]) - pad, float(high[0]) + pad
     z0, z1 = float(low[2]) - pad, float(high[2]) + pad
-    scale = CONTACT_MAP_PX / max(x1 - x0, z1 - z0)
-    size = (max(16, round((x1 - x0) * scale)), max(16, round((z1 - z0) * scale)))
-    top = np.zeros((4, 4))
-    top[0, 0], top[0, 3] = 2.0 / (x1 - x0), -(x1 + x0) / (x1 - x0)
-    top[1, 2], top[1, 3] = 2.0 / (z1 - z0), -(z1 + z0) / (z1 - z0)
-    top[2, 1] = 0.0
-    top[3, 3] = 1.0
-    target = keep.keep(ctx.texture(size, 1, dtype="f4"))
+    scale = GROUND_MAP_PX / max(x1 - x0, z1 - z0)
+    texels = (max(16, round((x1 - x0) * scale)), max(16, round((z1 - z0) * scale)))
+    return _GroundArea(x0=x0, z0=z0, width=x1 - x0, depth=z1 - z0, texels=texels)
+
+
+def _shadow_uniforms(light: Light, ground: Ground) -> dict[str, Any]:
+    return {
+        "u_light_matrix": light.matrix,
+        "u_normal_offset": 1.5 * light.texel + 1.2 * ground.model_radius,
+        "u_shadow": 0,
+    }
+
+
+def _key_map(
+    ctx: moderngl.Context,
+    keep: _Resources,
+    engine: _Engine,
+    shadow: moderngl.Texture,
+    light: Light,
+    ground: Ground,
+    area: _GroundArea,
+    corners: moderngl.Buffer,
+) -> moderngl.Texture:
+    """How much of the key light reaches each texel of the ground, softened."""
+    target = keep.keep(ctx.texture(area.texels, 1, dtype="f4"))
     frame = keep.keep(ctx.framebuffer(color_attachments=[target]))
     frame.use()
-    ctx.viewport = (0, 0, *size)
+    ctx.viewport = (0, 0, *area.texels)
+    ctx.disable(moderngl.DEPTH_TEST | moderngl.CULL_FACE | moderngl.BLEND)
+    shadow.use(0)
+    _set(
+        engine.key_map,
+        u_rect=np.array([area.x0, area.z0, area.width, area.depth]),
+        u_ground_radius=ground.ground_radius / (light.texel * SHADOW_MAP_PX),
+        **_shadow_uniforms(light, ground),
+    )
+    keep.keep(ctx.vertex_array(engine.key_map, [(corners, "2f", "in_corner")])).render()
+    target.filter = (moderngl.LINEAR, moderngl.LINEAR)
+    target.repeat_x = target.repeat_y = False
+    return target
+
+
+def _contact_map(
+    ctx: moderngl.Context,
+    keep: _Resources,
+    engine: _Engine,
+    meshes: list[_Mesh],
+    ground: Ground,
+    area: _GroundArea,
+) -> moderngl.Texture:
+    """How near the model comes to each texel of the ground, blurred."""
+    top = np.zeros((4, 4))
+    top[0, 0], top[0, 3] = 2.0 / area.width, -1.0 - 2.0 * area.x0 / area.width
+    top[1, 2], top[1, 3] = 2.0 / area.depth, -1.0 - 2.0 * area.z0 / area.depth
+    top[3, 3] = 1.0
+    target = keep.keep(ctx.texture(area.texels, 1, dtype="f4"))
+    frame = keep.keep(ctx.framebuffer(color_attachments=[target]))
+    frame.use()
+    ctx.viewport = (0, 0, *area.texels)
     frame.clear(0.0, 0.0, 0.0, 0.0)
     ctx.disable(moderngl.DEPTH_TEST | moderngl.CULL_FACE)
     ctx.enable(moderngl.BLEND)
@@ -375,12 +438,14 @@ def _contact_map(
         vao.render(moderngl.TRIANGLES)
     ctx.blend_equation = moderngl.FUNC_ADD, moderngl.FUNC_ADD
     ctx.disable(moderngl.BLEND)
+    columns, rows = area.texels
     values = np.frombuffer(frame.read(components=1, dtype="f4", alignment=1), "<f4")
-    blurred = _gaussian_blur(values.reshape(size[1], size[0]), ground.contact_blur * scale)
-    texture = keep.keep(ctx.texture(size, 1, blurred.astype("<f4").tobytes(), dtype="f4"))
+    sigma = ground.contact_blur * columns / area.width
+    blurred = _gaussian_blur(values.reshape(rows, columns), sigma)
+    texture = keep.keep(ctx.texture(area.texels, 1, blurred.astype("<f4").tobytes(), dtype="f4"))
     texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
     texture.repeat_x = texture.repeat_y = False
-    return texture, (x0, z0, 1.0 / (x1 - x0), 1.0 / (z1 - z0))
+    return texture
 
 
 def _gaussian_blur(image: NDArray[np.float32], sigma: float) -> NDArray[np.float64]:

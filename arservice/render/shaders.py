@@ -6,10 +6,14 @@
   result goes through the Khronos PBR Neutral tone mapper (what model-viewer shows by default:
   base colours come out as themselves) and the sRGB transfer function, premultiplied by opacity.
 - ``GROUND``: a full-screen pass behind the model: each pixel's ray meets the ground (y = 0),
-  which takes the key light's shadow and a blurred contact shadow and is otherwise exactly the
-  background colour, so the ground and the backdrop are one seamless surface.
+  which takes the key light's shadow and a blurred contact shadow from two top-down ground maps
+  and is otherwise exactly the background colour, so ground and backdrop are one seamless surface.
+- ``KEY_MAP``: the key light's soft shadow on the ground, as a top-down map (16 shadow-map taps
+  per texel once, instead of per pixel of the picture).
 - ``DEPTH``: the key light's shadow map.
 - ``CONTACT``: a top-down map of how close the model comes to each point of the ground.
+
+``GROUND_VERTEX`` draws one triangle that covers the whole target, for ``GROUND`` and ``KEY_MAP``.
 """
 
 from __future__ import annotations
@@ -43,7 +47,9 @@ float light_reaches(vec3 position, vec3 normal, float radius) {
     }
     return sum / 16.0;
 }
+"""
 
+_SRGB = """
 vec3 to_srgb(vec3 linear) {
     vec3 c = clamp(linear, 0.0, 1.0);
     return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(0.0031308, c));
@@ -81,6 +87,7 @@ in vec2 v_uv;
 out vec4 f_color;
 """
     + _SHADOW
+    + _SRGB
     + """
 const vec3 KEY = vec3(0.90, 0.89, 0.87);
 const vec3 SKY = vec3(0.34, 0.35, 0.37);
@@ -159,15 +166,15 @@ uniform mat4 u_inverse_view_projection;
 uniform vec3 u_eye;
 uniform vec3 u_background;  // linear
 uniform bool u_transparent;
+uniform sampler2D u_key_map;  // how much of the key light reaches the ground, 0..1
 uniform sampler2D u_contact;
-uniform vec4 u_contact_rect;  // x0, z0, 1 / width, 1 / depth of the contact map
+uniform vec4 u_ground_rect;  // x0, z0, 1 / width, 1 / depth of the ground maps
 uniform float u_key_strength;
 uniform float u_contact_strength;
-uniform float u_ground_radius;
 in vec2 v_ndc;
 out vec4 f_color;
 """
-    + _SHADOW
+    + _SRGB
     + """
 void main() {
     vec4 far = u_inverse_view_projection * vec4(v_ndc, 1.0, 1.0);
@@ -175,8 +182,8 @@ void main() {
     float shade = 0.0;
     if (ray.y < 0.0) {
         vec3 ground = u_eye + ray * (-u_eye.y / ray.y);
-        float key = 1.0 - light_reaches(ground, vec3(0.0, 1.0, 0.0), u_ground_radius);
-        vec2 uv = (ground.xz - u_contact_rect.xy) * u_contact_rect.zw;
+        vec2 uv = (ground.xz - u_ground_rect.xy) * u_ground_rect.zw;
+        float key = 1.0 - texture(u_key_map, uv).r;
         float contact = texture(u_contact, uv).r;
         shade = 1.0 - (1.0 - u_key_strength * key) * (1.0 - u_contact_strength * contact);
     }
@@ -185,6 +192,23 @@ void main() {
     } else {
         f_color = vec4(to_srgb(u_background * (1.0 - shade)), 1.0);
     }
+}
+"""
+)
+
+KEY_MAP_FRAGMENT = (
+    """#version 330
+uniform vec4 u_rect;  // x0, z0, width, depth of the ground maps
+uniform float u_ground_radius;
+in vec2 v_ndc;
+out float f_value;
+"""
+    + _SHADOW
+    + """
+void main() {
+    vec2 uv = v_ndc * 0.5 + 0.5;
+    vec3 ground = vec3(u_rect.x + uv.x * u_rect.z, 0.0, u_rect.y + uv.y * u_rect.w);
+    f_value = light_reaches(ground, vec3(0.0, 1.0, 0.0), u_ground_radius);
 }
 """
 )
