@@ -99,7 +99,7 @@ def _get_engine() -> _Engine:
                 vertex_shader=shaders.CONTACT_VERTEX, fragment_shader=shaders.CONTACT_FRAGMENT
             ),
             key_map=context.program(
-                vertex_shader=shaders.GROUND_VERTEX, fragment_shader=shaders.KEY_MAP_FRAGMENT
+                vertex_shader=shaders.FULL_SCREEN_VERTEX, fragment_shader=shaders.KEY_MAP_FRAGMENT
             ),
         )
     return _engine
@@ -207,11 +207,9 @@ def render_rgba(
         for mesh in opaque:
             _draw_model(ctx, keep, engine, mesh)
 
-        ctx.depth_func = "<="
         _set(
             engine.ground,
-            u_inverse_view_projection=np.linalg.inv(view_projection),
-            u_eye=camera.eye,
+            u_view_projection=view_projection,
             u_background=np.array(ground.background or (0.0, 0.0, 0.0)),
             u_transparent=ground.background is None,
             u_contact=2,
@@ -226,10 +224,15 @@ def render_rgba(
         if ground.background is None:
             ctx.enable(moderngl.BLEND)
         frame.depth_mask = False
-        keep.keep(ctx.vertex_array(engine.ground, [(corners, "2f", "in_corner")])).render()
+        x1, z1 = area.x0 + area.width, area.z0 + area.depth
+        quad = np.array([area.x0, area.z0, x1, area.z0, area.x0, z1, x1, z1], "<f4")
+        ground_corners = keep.keep(ctx.buffer(quad.tobytes()))
+        vao = ctx.vertex_array(engine.ground, [(ground_corners, "2f", "in_ground")])
+        ctx.polygon_offset = 1.0, 4.0  # behind a model's faces that lie on the ground
+        keep.keep(vao).render(moderngl.TRIANGLE_STRIP)
+        ctx.polygon_offset = 0.0, 0.0
 
         ctx.enable(moderngl.BLEND)
-        ctx.depth_func = "<"
         for mesh in sorted(transparent, key=lambda m: -_mean_depth(m.batch, camera)):
             _draw_model(ctx, keep, engine, mesh)
         frame.depth_mask = True

@@ -5,15 +5,16 @@
   reflection weighted by Fresnel and metalness, so metals stay metallic rather than black. The
   result goes through the Khronos PBR Neutral tone mapper (what model-viewer shows by default:
   base colours come out as themselves) and the sRGB transfer function, premultiplied by opacity.
-- ``GROUND``: a full-screen pass behind the model: each pixel's ray meets the ground (y = 0),
-  which takes the key light's shadow and a blurred contact shadow from two top-down ground maps
-  and is otherwise exactly the background colour, so ground and backdrop are one seamless surface.
+- ``GROUND``: the ground (y = 0) under the model and its shadow, drawn behind the model: the key
+  light's shadow and a blurred contact shadow from two top-down ground maps, fading to exactly
+  the background colour (the clear colour elsewhere), so ground and backdrop are one seamless
+  surface.
 - ``KEY_MAP``: the key light's soft shadow on the ground, as a top-down map (16 shadow-map taps
   per texel once, instead of per pixel of the picture).
 - ``DEPTH``: the key light's shadow map.
 - ``CONTACT``: a top-down map of how close the model comes to each point of the ground.
 
-``GROUND_VERTEX`` draws one triangle that covers the whole target, for ``GROUND`` and ``KEY_MAP``.
+``FULL_SCREEN_VERTEX`` draws one triangle that covers the whole target, for ``KEY_MAP``.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ void main() {
 """
 )
 
-GROUND_VERTEX = """#version 330
+FULL_SCREEN_VERTEX = """#version 330
 in vec2 in_corner;
 out vec2 v_ndc;
 void main() {
@@ -160,10 +161,18 @@ void main() {
 }
 """
 
+GROUND_VERTEX = """#version 330
+uniform mat4 u_view_projection;
+in vec2 in_ground;  // x, z on the ground
+out vec2 v_ground;
+void main() {
+    v_ground = in_ground;
+    gl_Position = u_view_projection * vec4(in_ground.x, 0.0, in_ground.y, 1.0);
+}
+"""
+
 GROUND_FRAGMENT = (
     """#version 330
-uniform mat4 u_inverse_view_projection;
-uniform vec3 u_eye;
 uniform vec3 u_background;  // linear
 uniform bool u_transparent;
 uniform sampler2D u_key_map;  // how much of the key light reaches the ground, 0..1
@@ -171,22 +180,16 @@ uniform sampler2D u_contact;
 uniform vec4 u_ground_rect;  // x0, z0, 1 / width, 1 / depth of the ground maps
 uniform float u_key_strength;
 uniform float u_contact_strength;
-in vec2 v_ndc;
+in vec2 v_ground;
 out vec4 f_color;
 """
     + _SRGB
     + """
 void main() {
-    vec4 far = u_inverse_view_projection * vec4(v_ndc, 1.0, 1.0);
-    vec3 ray = far.xyz / far.w - u_eye;
-    float shade = 0.0;
-    if (ray.y < 0.0) {
-        vec3 ground = u_eye + ray * (-u_eye.y / ray.y);
-        vec2 uv = (ground.xz - u_ground_rect.xy) * u_ground_rect.zw;
-        float key = 1.0 - texture(u_key_map, uv).r;
-        float contact = texture(u_contact, uv).r;
-        shade = 1.0 - (1.0 - u_key_strength * key) * (1.0 - u_contact_strength * contact);
-    }
+    vec2 uv = (v_ground - u_ground_rect.xy) * u_ground_rect.zw;
+    float key = 1.0 - texture(u_key_map, uv).r;
+    float contact = texture(u_contact, uv).r;
+    float shade = 1.0 - (1.0 - u_key_strength * key) * (1.0 - u_contact_strength * contact);
     if (u_transparent) {
         f_color = vec4(0.0, 0.0, 0.0, shade);
     } else {
