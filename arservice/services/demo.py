@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from arservice.services import ideas
 from arservice.services.artifacts import ArtifactBuilder
+from arservice.services.idea_input import IdeaCreate
 from arservice.store import repositories as repo
 from arservice.store.blobs import BlobStore
 from arservice.store.builtin import assets_dir
@@ -25,14 +26,14 @@ from arservice.store.models import Idea
 
 SEED_ACTION = "demo.seed"
 
-_ENTRIES = TypeAdapter(list[ideas.IdeaCreate])
+_ENTRIES = TypeAdapter(list[IdeaCreate])
 
 
 def demo_ideas_path() -> Path:
     return assets_dir() / "demo" / "ideas.yaml"
 
 
-def load_demo_ideas(path: Path | None = None) -> list[ideas.IdeaCreate]:
+def load_demo_ideas(path: Path | None = None) -> list[IdeaCreate]:
     """The demo ideas of ``path`` (default: the packaged ``demo/ideas.yaml``), checked for shape."""
     document: Any = YAML(typ="safe", pure=True).load((path or demo_ideas_path()).read_text("utf-8"))
     return _ENTRIES.validate_python(document["ideas"])

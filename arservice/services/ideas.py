@@ -16,17 +16,10 @@ have built an artifact, so the caller can count builds and cache hits.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,131 +31,39 @@ from arservice.errors import (
     ErrorItem,
     InputError,
     NotFoundError,
-    ParameterError,
 )
 from arservice.i18n import LANGUAGES, N_
-from arservice.parametric import Template, load_template
-from arservice.services.artifacts import (
-    ArtifactBuilder,
-    ArtifactRef,
-    artifact_key,
-    canonical_params,
+from arservice.services.artifacts import ArtifactBuilder, ArtifactRef
+from arservice.services.idea_artifacts import (
+    UPLOAD_ASSET,
+    build_idea_glb,
+    ensure_uploaded_glb,
+    record_glb,
+    upload_key,
 )
-from arservice.services.geopose import SiteIn, check_site, footprint_geojson, site_geopose
-from arservice.services.models import build_model
-from arservice.services.templates import stored_template
+from arservice.services.idea_input import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_SUMMARY_CHARS,
+    MSG_SLUG_TAKEN,
+    IdeaCreate,
+    IdeaUpdate,
+    PbIn,
+    check_pb,
+    check_site_columns,
+    check_slug,
+    check_texts,
+    check_title,
+    template_columns,
+)
 from arservice.services.uploads import MODEL_MAX_BYTES, check_glb
 from arservice.store import repositories as repo
 from arservice.store.blobs import BlobStore
-from arservice.store.builtin import material_library
-from arservice.store.models import ArtifactKind, Idea, IdeaStatus, utcnow
-
-MAX_TITLE_CHARS = 200
-MAX_SUMMARY_CHARS = 1000
-MAX_DESCRIPTION_CHARS = 10_000
-MAX_URL_CHARS = 500
-MAX_PROJECT_ID_CHARS = 100
-MAX_SLUG_CHARS = 100
-MAX_BUDGET_EUR = 20_000_000
-"""Budgets are stored as integer cents; this keeps them inside a 32-bit integer."""
-SLUG_RE = re.compile(r"[a-z0-9-]+")
-PLATFORM_RE = re.compile(r"[a-z0-9-]{1,32}")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Control characters; a tab and a line break are allowed."""
-UPLOAD_PREFIX = "uploads"
-UPLOAD_ASSET = "model.glb"
-UPLOAD_TEMPLATE = f"""format: arservice/template@1
-id: uploaded-model
-version: 1
-title: {{fi: Ladattu malli, sv: Uppladdad modell, en: Uploaded model}}
-parts:
-  - {{asset: {UPLOAD_ASSET}}}
-"""
+from arservice.store.models import Idea, IdeaStatus, utcnow
 
 MSG_NO_IDEA = N_("there is no idea '{slug}'")
-MSG_LANGUAGE = N_("'{code}' is not a language of the service; use fi, sv or en")
-MSG_TITLE_NEEDED = N_("an idea needs a title in at least one language: fi, sv or en")
-MSG_TEXT_EMPTY = N_("must not be empty; leave it out instead")
-MSG_TEXT_LONG = N_("must have at most {max} characters (it has {length})")
-MSG_TEXT_CONTROL = N_("must not contain control characters")
-MSG_PLATFORM = N_("must be a short name of lowercase letters, digits and hyphens, such as decidim")
-MSG_URL = N_("must be an http:// or https:// address of at most {max} characters")
-MSG_BUDGET = N_(
-    "must be an amount of euros from 0 to {max} with at most two decimals (got {value})"
-)
-MSG_SLUG = N_(
-    "must be lowercase letters a-z, digits and hyphens, at most {max} characters (got '{value}')"
-)
-MSG_SLUG_TAKEN = N_(
-    "the slug '{slug}' is taken by another idea; choose another, or leave it out to have one "
-    "made from the title"
-)
 MSG_TEMPLATE_REQUIRED = N_(
     "the model cannot be removed; choose another template, or upload a model instead"
 )
-MSG_NO_MODEL = N_(
-    "the idea has no model yet: give it a template with parameter values, or upload a model, "
-    "then publish it"
-)
-
-LangMap = dict[StrictStr, StrictStr]
-
-
-class PbIn(BaseModel):
-    """Where the idea won: the participatory-budgeting project it comes from."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    platform: StrictStr | None = Field(default=None, description="Such as decidim.")
-    url: StrictStr | None = Field(default=None, description="The project's page, http(s).")
-    project_id: StrictStr | None = Field(default=None, max_length=MAX_PROJECT_ID_CHARS)
-    budget_eur: StrictFloat | None = Field(
-        default=None, description=f"Euros, 0..{MAX_BUDGET_EUR}, at most two decimals."
-    )
-    selected: StrictBool = Field(default=False, description="Won the vote.")
-
-
-class TemplateIn(BaseModel):
-    """A stored template version and parameter values for it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: StrictStr
-    version: StrictInt | None = Field(
-        default=None,
-        description="Default: the newest version (when editing, the idea's current version if "
-        "the id stays the same).",
-    )
-    params: dict[StrictStr, Any] = Field(
-        default_factory=dict, description="Values by parameter name; the rest take defaults."
-    )
-
-
-class IdeaCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    slug: StrictStr | None = Field(
-        default=None, description="Optional, [a-z0-9-]+; default: made from the title."
-    )
-    title: LangMap = Field(description="Per language (fi, sv, en); at least one.")
-    summary: LangMap = Field(default_factory=dict)
-    description: LangMap = Field(default_factory=dict)
-    pb: PbIn | None = None
-    site: SiteIn | None = None
-    template: TemplateIn | None = None
-
-
-class IdeaUpdate(BaseModel):
-    """Fields left out stay as they are; a field given replaces the whole field."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: LangMap | None = None
-    summary: LangMap | None = None
-    description: LangMap | None = None
-    pb: PbIn | None = None
-    site: SiteIn | None = None
-    template: TemplateIn | None = None
 
 
 @dataclass(frozen=True)
@@ -193,120 +94,6 @@ def list_ideas(session: Session, *, staff: bool, status: IdeaStatus | None) -> S
     return repo.list_published_ideas(session)
 
 
-# --- checking input ----------------------------------------------------------------------------
-
-
-def _texts(
-    values: Mapping[str, str], loc: str, limit: int, problems: list[ErrorItem]
-) -> dict[str, str]:
-    texts = {}
-    for lang, raw in values.items():
-        text = raw.strip()
-        if lang not in LANGUAGES:
-            problems.append(ErrorItem(f"{loc}.{lang}", MSG_LANGUAGE, {"code": lang}))
-        elif not text:
-            problems.append(ErrorItem(f"{loc}.{lang}", MSG_TEXT_EMPTY))
-        elif len(text) > limit:
-            problems.append(
-                ErrorItem(f"{loc}.{lang}", MSG_TEXT_LONG, {"max": limit, "length": len(text)})
-            )
-        elif CONTROL_RE.search(text):
-            problems.append(ErrorItem(f"{loc}.{lang}", MSG_TEXT_CONTROL))
-        else:
-            texts[lang] = text
-    return texts
-
-
-def _title(values: Mapping[str, str] | None, problems: list[ErrorItem]) -> dict[str, str]:
-    before = len(problems)
-    title = _texts(values or {}, "title", MAX_TITLE_CHARS, problems)
-    if not title and len(problems) == before:
-        problems.append(ErrorItem("title", MSG_TITLE_NEEDED))
-    return title
-
-
-def _pb(pb: PbIn, problems: list[ErrorItem]) -> dict[str, Any]:
-    """The idea's ``pb_*`` column values of ``pb``."""
-    if pb.platform is not None and not PLATFORM_RE.fullmatch(pb.platform):
-        problems.append(ErrorItem("pb.platform", MSG_PLATFORM))
-    if pb.url is not None:
-        parts = urlsplit(pb.url)
-        if parts.scheme not in {"http", "https"} or not parts.netloc or len(pb.url) > MAX_URL_CHARS:
-            problems.append(ErrorItem("pb.url", MSG_URL, {"max": MAX_URL_CHARS}))
-    project_id = None
-    if pb.project_id is not None:
-        project_id = pb.project_id.strip()
-        if not project_id:
-            problems.append(ErrorItem("pb.project_id", MSG_TEXT_EMPTY))
-        elif CONTROL_RE.search(project_id):
-            problems.append(ErrorItem("pb.project_id", MSG_TEXT_CONTROL))
-    cents = None
-    if pb.budget_eur is not None:
-        amount = Decimal(repr(float(pb.budget_eur))) if _finite(pb.budget_eur) else None
-        if amount is None or not 0 <= amount <= MAX_BUDGET_EUR or (amount * 100) % 1 != 0:
-            problems.append(
-                ErrorItem(
-                    "pb.budget_eur", MSG_BUDGET, {"max": MAX_BUDGET_EUR, "value": pb.budget_eur}
-                )
-            )
-        else:
-            cents = int(amount * 100)
-    return {
-        "pb_platform": pb.platform,
-        "pb_url": pb.url,
-        "pb_project_id": project_id,
-        "pb_budget_cents": cents,
-        "pb_selected": pb.selected,
-    }
-
-
-def _finite(value: float) -> bool:
-    return value == value and value not in (float("inf"), float("-inf"))
-
-
-def _site(site: SiteIn | None, problems: list[ErrorItem]) -> dict[str, Any]:
-    """The idea's ``site`` and ``footprint`` column values."""
-    if site is None:
-        return {"site": None, "footprint": None}
-    try:
-        checked = check_site(site)
-    except InputError as error:
-        problems.extend(error.items)
-        return {}
-    return {"site": site_geopose(checked), "footprint": footprint_geojson(checked)}
-
-
-def _template(
-    session: Session, blobs: BlobStore, choice: TemplateIn, version: int | None
-) -> dict[str, Any]:
-    """The idea's template columns for ``choice`` at ``version``; InputError for an unknown
-    template or version, ParameterError (at ``template.params.<name>``) for bad values."""
-    try:
-        stored = stored_template(session, blobs, choice.id, version)
-    except NotFoundError as error:
-        raise InputError(
-            ErrorItem(f"template.{item.loc or 'id'}", item.msgid, item.params)
-            for item in error.items
-        ) from None
-    try:
-        params = canonical_params(stored.template, choice.params)
-    except ParameterError as error:
-        raise ParameterError(item.at("template.params") for item in error.items) from None
-    return {
-        "template_id": stored.template.id,
-        "template_version": stored.template.version,
-        "params": dict(params),
-        "uploaded_glb_key": None,
-    }
-
-
-def _check_slug(session: Session, slug: str) -> None:
-    if not SLUG_RE.fullmatch(slug) or len(slug) > MAX_SLUG_CHARS:
-        raise InputError([ErrorItem("slug", MSG_SLUG, {"max": MAX_SLUG_CHARS, "value": slug})])
-    if repo.idea_slug_exists(session, slug):
-        raise ConflictError([ErrorItem("slug", MSG_SLUG_TAKEN, {"slug": slug})])
-
-
 # --- changes -----------------------------------------------------------------------------------
 
 
@@ -315,16 +102,16 @@ def create_idea(
 ) -> Idea:
     """A new draft idea; InputError, ParameterError or ConflictError (a taken slug) when not."""
     problems: list[ErrorItem] = []
-    title = _title(data.title, problems)
-    summary = _texts(data.summary, "summary", MAX_SUMMARY_CHARS, problems)
-    description = _texts(data.description, "description", MAX_DESCRIPTION_CHARS, problems)
-    columns = {**_pb(data.pb or PbIn(), problems), **_site(data.site, problems)}
+    title = check_title(data.title, problems)
+    summary = check_texts(data.summary, "summary", MAX_SUMMARY_CHARS, problems)
+    description = check_texts(data.description, "description", MAX_DESCRIPTION_CHARS, problems)
+    columns = {**check_pb(data.pb or PbIn(), problems), **check_site_columns(data.site, problems)}
     if problems:
         raise InputError(problems)
     if data.template is not None:
-        columns.update(_template(session, blobs, data.template, data.template.version))
+        columns.update(template_columns(session, blobs, data.template, data.template.version))
     if data.slug is not None:
-        _check_slug(session, data.slug)
+        check_slug(session, data.slug)
         slug = data.slug
     else:
         slug = repo.new_idea_slug(session, next(title[lang] for lang in LANGUAGES if lang in title))
@@ -354,16 +141,18 @@ def update_idea(
     problems: list[ErrorItem] = []
     columns: dict[str, Any] = {}
     if "title" in given:
-        columns["title"] = _title(data.title, problems)
+        columns["title"] = check_title(data.title, problems)
     if "summary" in given:
-        columns["summary"] = _texts(data.summary or {}, "summary", MAX_SUMMARY_CHARS, problems)
+        columns["summary"] = check_texts(data.summary or {}, "summary", MAX_SUMMARY_CHARS, problems)
     if "description" in given:
         description = data.description or {}
-        columns["description"] = _texts(description, "description", MAX_DESCRIPTION_CHARS, problems)
+        columns["description"] = check_texts(
+            description, "description", MAX_DESCRIPTION_CHARS, problems
+        )
     if "pb" in given:
-        columns.update(_pb(data.pb or PbIn(), problems))
+        columns.update(check_pb(data.pb or PbIn(), problems))
     if "site" in given:
-        columns.update(_site(data.site, problems))
+        columns.update(check_site_columns(data.site, problems))
     if "template" in given and data.template is None:
         problems.append(ErrorItem("template", MSG_TEMPLATE_REQUIRED))
     if problems:
@@ -372,7 +161,7 @@ def update_idea(
         version = data.template.version
         if version is None and data.template.id == idea.template_id:
             version = idea.template_version
-        columns.update(_template(session, blobs, data.template, version))
+        columns.update(template_columns(session, blobs, data.template, version))
     changes = _apply(idea, columns)
     model_changed = bool(
         {"template_id", "template_version", "params", "uploaded_glb_key"} & set(changes)
@@ -381,7 +170,9 @@ def update_idea(
     if model_changed:
         idea.glb_sha256 = idea.usdz_sha256 = idea.png_sha256 = None
         if idea.status is IdeaStatus.PUBLISHED:
-            ref = _build(session, blobs, builder, idea)  # raises: the transaction rolls back
+            ref = build_idea_glb(
+                session, blobs, builder, idea
+            )  # raises: the transaction rolls back
     if changes:
         session.flush()
         repo.append_audit(
@@ -418,7 +209,7 @@ def publish_idea(
     idea again changes nothing (unless its GLB had to be rebuilt)."""
     idea = get_idea(session, slug, staff=True)
     previous = idea.glb_sha256
-    ref = _build(session, blobs, builder, idea)
+    ref = build_idea_glb(session, blobs, builder, idea)
     if idea.status is IdeaStatus.PUBLISHED and previous == ref.sha256:
         return Outcome(idea, ref)
     was = idea.status
@@ -458,7 +249,7 @@ def upload_model(
     checked = check_glb(data, UPLOAD_ASSET, max_bytes=MODEL_MAX_BYTES, whole_model=True, loc="file")
     upload_sha = checked.sha256
     try:
-        ref = _ensure_uploaded_glb(blobs, upload_sha, lambda: data)
+        ref = ensure_uploaded_glb(blobs, upload_sha, lambda: data)
     except (AssetError, BuildError) as error:
         raise type(error)([item.at("file") for item in error.items]) from None
     key = upload_key(upload_sha)
@@ -470,7 +261,7 @@ def upload_model(
     idea.uploaded_glb_key = key
     idea.usdz_sha256 = idea.png_sha256 = None
     idea.glb_sha256 = ref.sha256
-    _record(session, ref, {"generator": __version__, "upload": upload_sha})
+    record_glb(session, ref, {"generator": __version__, "upload": upload_sha})
     session.flush()
     _audit(
         session,
@@ -480,84 +271,6 @@ def upload_model(
         {"sha256": upload_sha, "size": len(data), "glb": ref.sha256, "replaced": before},
     )
     return Outcome(idea, ref)
-
-
-# --- building ----------------------------------------------------------------------------------
-
-
-def _build(session: Session, blobs: BlobStore, builder: ArtifactBuilder, idea: Idea) -> ArtifactRef:
-    """The idea's GLB, built unless it is there already, recorded, named on the idea."""
-    if idea.template_id is not None and idea.template_version is not None:
-        stored = stored_template(session, blobs, idea.template_id, idea.template_version)
-        ref = builder.ensure_glb(
-            stored.template,
-            dict(idea.params),
-            library=material_library(),
-            blobs=blobs,
-            asset_files=stored.asset_files,
-        )
-        source: dict[str, Any] = {
-            "generator": __version__,
-            "template": idea.template_id,
-            "version": idea.template_version,
-            "params": canonical_params(stored.template, dict(idea.params)),
-        }
-    elif idea.uploaded_glb_key is not None:
-        key = idea.uploaded_glb_key
-        upload_sha = key.removeprefix(f"{UPLOAD_PREFIX}/").removesuffix(".glb")
-        ref = _ensure_uploaded_glb(blobs, upload_sha, lambda: blobs.get(key))
-        source = {"generator": __version__, "upload": upload_sha}
-    else:
-        raise ConflictError([ErrorItem("", MSG_NO_MODEL)])
-    _record(session, ref, source)
-    idea.glb_sha256 = ref.sha256
-    return ref
-
-
-def upload_key(upload_sha: str) -> str:
-    """The blob key of an uploaded model's original bytes: ``uploads/<sha256>.glb``."""
-    return f"{UPLOAD_PREFIX}/{upload_sha}.glb"
-
-
-def upload_artifact_hash(upload_sha: str) -> str:
-    """The artifact hash of an uploaded model: of ``{generator, upload}``, a document no template
-    build hashes (those have ``template``, ``version`` and ``params``), so the two never meet."""
-    document = {"generator": __version__, "upload": upload_sha}
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@lru_cache(maxsize=1)
-def _upload_template() -> Template:
-    return load_template(UPLOAD_TEMPLATE, material_library())
-
-
-def _ensure_uploaded_glb(
-    blobs: BlobStore, upload_sha: str, read: Callable[[], bytes]
-) -> ArtifactRef:
-    """The uploaded model rebuilt to the model contract (centred, on the ground, one primitive per
-    material) through the generator, as a one-part template; built once, then found."""
-    sha256 = upload_artifact_hash(upload_sha)
-    key = artifact_key(sha256, "glb")
-    size = blobs.size(key)
-    if size is not None:
-        return ArtifactRef(sha256, key, size, built=False)
-    model = build_model(
-        _upload_template(), {}, library=material_library(), asset_files={UPLOAD_ASSET: read()}
-    )
-    blobs.put(key, model.glb)
-    return ArtifactRef(sha256, key, len(model.glb), built=True)
-
-
-def _record(session: Session, ref: ArtifactRef, source: dict[str, Any]) -> None:
-    repo.record_artifact(
-        session,
-        sha256=ref.sha256,
-        kind=ArtifactKind.GLB,
-        blob_key=ref.key,
-        size=ref.size,
-        source=json.loads(json.dumps(source)),
-    )
 
 
 def _audit(

@@ -22,10 +22,10 @@ from arservice.errors import (
 )
 from arservice.gltf import export_glb, inspect_glb
 from arservice.parametric.scene import Instance, Material
-from arservice.services import geopose, ideas
+from arservice.services import geopose, idea_artifacts, ideas
 from arservice.services.artifacts import ArtifactBuilder, artifact_hash, canonical_params
 from arservice.services.geopose import SiteIn, check_site, heading_to_yaw, yaw_to_heading
-from arservice.services.ideas import IdeaCreate, IdeaUpdate
+from arservice.services.idea_input import IdeaCreate, IdeaUpdate
 from arservice.services.templates import sync_builtin_templates
 from arservice.store import repositories as repo
 from arservice.store.blobs import MemoryBlobStore
@@ -320,7 +320,7 @@ def test_an_idea_without_a_model_cannot_be_published(
     idea = create(session, blobs)
     with pytest.raises(ConflictError) as caught:
         ideas.publish_idea(session, blobs, builder, idea.slug, actor_id=None)
-    assert caught.value.items[0].msgid == ideas.MSG_NO_MODEL
+    assert caught.value.items[0].msgid == idea_artifacts.MSG_NO_MODEL
     assert idea.status is IdeaStatus.DRAFT
 
 
@@ -397,7 +397,7 @@ def test_an_uploaded_model_replaces_the_template_and_is_placed_by_the_contract(
     gltf_validator.check([built])
     upload_sha = hashlib.sha256(data).hexdigest()
     assert idea.uploaded_glb_key == f"uploads/{upload_sha}.glb"
-    assert outcome.artifact.sha256 == ideas.upload_artifact_hash(upload_sha)
+    assert outcome.artifact.sha256 == idea_artifacts.upload_artifact_hash(upload_sha)
     entry = repo.list_audit(session, action="idea.model_upload")[0]
     assert entry.details["sha256"] == upload_sha
     assert entry.details["replaced"]["id"] == "outdoor-gym"

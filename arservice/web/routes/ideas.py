@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from arservice.services import ideas
 from arservice.services.geopose import SiteIn, stored_site
+from arservice.services.idea_input import IdeaCreate, IdeaUpdate
 from arservice.settings import Settings
 from arservice.store.models import Idea, IdeaStatus
 from arservice.web.auth import OptionalPrincipalDep, PlannerDep
@@ -171,7 +172,7 @@ def get_idea(slug: str, principal: OptionalPrincipalDep, context: ContextDep) ->
     status_code=201,
     responses={**INVALID, 409: documented("The slug asked for is taken.")},
 )
-def create_idea(body: ideas.IdeaCreate, principal: PlannerDep, context: ContextDep) -> IdeaOut:
+def create_idea(body: IdeaCreate, principal: PlannerDep, context: ContextDep) -> IdeaOut:
     """A new draft idea. The slug is made from the title (fi, else sv, else en) unless one is
     given, and stays when the title changes; the site is kept as an OGC GeoPose."""
     with context.transaction() as session:
@@ -180,9 +181,7 @@ def create_idea(body: ideas.IdeaCreate, principal: PlannerDep, context: ContextD
 
 
 @router.patch("/{slug}", responses={**NOT_FOUND, **INVALID})
-def update_idea(
-    slug: str, body: ideas.IdeaUpdate, principal: PlannerDep, context: ContextDep
-) -> IdeaOut:
+def update_idea(slug: str, body: IdeaUpdate, principal: PlannerDep, context: ContextDep) -> IdeaOut:
     """Change the fields given (each replaces the whole field). A published idea stays
     published; when its model changes it is rebuilt now, and a failed build changes nothing."""
     with context.transaction() as session:
