@@ -22,7 +22,13 @@ from PIL import Image
 from arservice.errors import BuildError, InputError
 from arservice.parametric import build_scene
 from arservice.parametric.scene import Instance, Material, MeshData, Scene
-from arservice.render import DEFAULT_BACKGROUND, render_preview
+from arservice.render import (
+    DEFAULT_BACKGROUND,
+    SYSTEM_PACKAGES,
+    RendererUnavailableError,
+    engine,
+    render_preview,
+)
 from arservice.store.builtin import builtin_template, builtin_template_paths, material_library
 from tests.support.scenes import box_mesh, make_scene, scale, translate
 
@@ -311,3 +317,16 @@ def test_a_scene_with_nothing_to_draw_is_a_clear_error(scene: Scene, message: st
 def test_unusable_size_or_background_is_an_input_error(options: dict[str, Any]) -> None:
     with pytest.raises(InputError):
         render_preview(box_scene((1, 1, 1)), **options)
+
+
+def test_missing_system_libraries_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Mesa's EGL the error says which Debian packages to install."""
+
+    def no_context(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("libEGL.so.1: cannot open shared object file")
+
+    monkeypatch.setattr(engine, "_engine", None)
+    monkeypatch.setattr(engine.moderngl, "create_context", no_context)
+    with pytest.raises(RendererUnavailableError) as raised:
+        render_preview(box_scene((1, 1, 1)), size=64)
+    assert SYSTEM_PACKAGES in str(raised.value)
