@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,6 +39,7 @@ from arservice import GENERATOR_NAME
 from arservice.errors import BuildError
 from arservice.gltf.inspect import CHUNK_BIN, CHUNK_JSON, GLB_MAGIC, image_mime
 from arservice.i18n import N_
+from arservice.parametric.merge import MaterialBatch, MergedMesh
 from arservice.parametric.scene import Instance, Material, Scene
 
 ARRAY_BUFFER = 34962
@@ -53,53 +53,6 @@ MAX_UINT16_VERTICES = 65535
 """uint16 indices stop here: the index 65535 is the primitive-restart value, which glTF forbids."""
 BOUNDS_DIGITS = 4
 """Part bounds in ``extras`` are rounded to 0.1 mm."""
-
-
-@dataclass
-class _Batch:
-    """One material's instances, placed in model space, before they become one primitive."""
-
-    positions: list[NDArray[np.float64]] = field(default_factory=list)
-    normals: list[NDArray[np.float64]] = field(default_factory=list)
-    uvs: list[NDArray[np.float32]] = field(default_factory=list)
-    indices: list[NDArray[np.int64]] = field(default_factory=list)
-    vertex_count: int = 0
-
-    def add(self, instance: Instance, textured: bool) -> NDArray[np.float64]:
-        """Place one instance (positions, normals, winding); returns its placed positions."""
-        mesh = instance.mesh
-        matrix = np.asarray(instance.matrix, dtype=np.float64)
-        cofactor, determinant = _cofactor(matrix[:3, :3])
-        placed = mesh.positions @ matrix[:3, :3].T + matrix[:3, 3]
-        self.positions.append(placed)
-        # the inverse-transpose is cofactor / determinant; only the sign matters before unitizing
-        self.normals.append(mesh.normals @ (cofactor.T if determinant >= 0 else -cofactor.T))
-        if textured and mesh.uvs is not None:
-            self.uvs.append(mesh.uvs)
-        triangles = mesh.indices if determinant >= 0 else mesh.indices[:, ::-1]  # mirrored
-        self.indices.append(triangles.astype(np.int64) + self.vertex_count)
-        self.vertex_count += mesh.vertex_count
-        return placed
-
-    def join(self) -> _Primitive:
-        """The instances as one primitive: float32 data, unit normals, no degenerate triangles."""
-        positions = np.concatenate(self.positions).astype(np.float32)
-        indices = np.concatenate(self.indices)
-        indices = indices[_solid_triangles(positions, indices)]
-        return _Primitive(
-            positions=positions,
-            normals=_unit_rows(np.concatenate(self.normals)),
-            uvs=np.concatenate(self.uvs).astype(np.float32) if self.uvs else None,
-            indices=indices,
-        )
-
-
-@dataclass(frozen=True)
-class _Primitive:
-    positions: NDArray[np.float32]
-    normals: NDArray[np.float32]
-    uvs: NDArray[np.float32] | None
-    indices: NDArray[np.int64]
 
 
 def export_glb(scene: Scene) -> bytes:
@@ -142,13 +95,15 @@ def export_glb(scene: Scene) -> bytes:
     return _pack_glb(document, writer.binary())
 
 
-def _place_instances(scene: Scene) -> tuple[dict[str, _Primitive], list[dict[str, Any]]]:
+def _place_instances(scene: Scene) -> tuple[dict[str, MergedMesh], list[dict[str, Any]]]:
     """One primitive per material in first-use order (none without triangles), and the parts."""
-    batches: dict[str, _Batch] = {}
+    batches: dict[str, MaterialBatch] = {}
     parts: list[dict[str, Any]] = []
     for number, instance in enumerate(scene.instances):
         material = _material_of(scene, instance, f"instances[{number}]")
-        placed = batches.setdefault(instance.material, _Batch()).add(instance, _textured(material))
+        placed = batches.setdefault(instance.material, MaterialBatch()).add(
+            instance, _textured(material)
+        )
         bounds = None
         if placed.shape[0]:
             low, high = placed.min(axis=0), placed.max(axis=0)
@@ -185,40 +140,6 @@ def _material_of(scene: Scene, instance: Instance, loc: str) -> Material:
     return material
 
 
-def _cofactor(linear: NDArray[np.float64]) -> tuple[NDArray[np.float64], float]:
-    """The cofactor matrix and the determinant of a 3x3 matrix (no inverse: it may be flat)."""
-    (a, b, c), (d, e, f), (g, h, i) = linear.tolist()
-    cofactor = [
-        [e * i - f * h, f * g - d * i, d * h - e * g],
-        [c * h - b * i, a * i - c * g, b * g - a * h],
-        [b * f - c * e, c * d - a * f, a * e - b * d],
-    ]
-    determinant = a * cofactor[0][0] + b * cofactor[0][1] + c * cofactor[0][2]
-    return np.array(cofactor), determinant
-
-
-def _unit_rows(vectors: NDArray[np.float64]) -> NDArray[np.float32]:
-    """Each row scaled to unit length, in float32; a crushed (zero) normal becomes +Y."""
-    length = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
-    usable = length > 1e-12
-    result = np.empty_like(vectors)
-    result[usable] = vectors[usable] / length[usable, None]
-    result[~usable] = (0.0, 1.0, 0.0)  # only on triangles that flattened away; any unit will do
-    return result.astype(np.float32)
-
-
-def _solid_triangles(positions: NDArray[np.float32], indices: NDArray[np.int64]) -> Any:
-    """A mask of the triangles with three distinct corners and a non-zero area in float32."""
-    a, b, c = indices[:, 0], indices[:, 1], indices[:, 2]
-    p, q, r = positions[a], positions[b], positions[c]
-    u, v = q - p, r - p
-    cross_x = u[:, 1] * v[:, 2] - u[:, 2] * v[:, 1]
-    cross_y = u[:, 2] * v[:, 0] - u[:, 0] * v[:, 2]
-    cross_z = u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
-    solid = (cross_x != 0) | (cross_y != 0) | (cross_z != 0)
-    return solid & (a != b) & (b != c) & (a != c)
-
-
 class _GlbWriter:
     """Collects accessors, buffer views and images into one 4-byte aligned binary chunk."""
 
@@ -230,7 +151,7 @@ class _GlbWriter:
         self._chunks: list[bytes] = []
         self.byte_length = 0
 
-    def add_primitive(self, primitive: _Primitive, material: int) -> dict[str, Any]:
+    def add_primitive(self, primitive: MergedMesh, material: int) -> dict[str, Any]:
         """Write one primitive's accessors; return its JSON."""
         positions = primitive.positions
         attributes = {
