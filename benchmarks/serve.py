@@ -33,9 +33,12 @@ to the last one (``sched_setaffinity``), so client and server never compete for 
 servers get exactly one core: a per-core comparison (``--no-pin`` turns that off). Each run
 (``--duration`` seconds, after a 2 s warm-up run that is not counted) reports requests/s, MB/s
 of body, p50/p99/max latency (wrk's histogram, microsecond resolution), wrong responses, and
-the CPU used by the client and by the server process tree (share of one core, from
-``getrusage`` and ``/proc/<pid>/stat``): a client near 100 % means the figure is client-bound, a
-lower bound for that server. Servers alternate at each concurrency, so drift hits both alike.
+the CPU used by the client, by the server process tree and by anything else on the machine
+(shares of one core, from ``getrusage``, ``/proc/<pid>/stat`` and ``/proc/stat``): a client near
+100 % means the figure is client-bound, a lower bound for that server. The machine may be shared:
+a run during which other work used more than 10 % of a core is run again, up to twice, and the
+least disturbed attempt is kept (its "other cpu" is shown). Servers alternate at each
+concurrency, so drift hits both alike.
 Without wrk this part is skipped with a note (``apt-get install wrk``).
 
 **Publishing.** For each built-in template (``--template`` to choose), ``--reps`` variants of
@@ -97,6 +100,9 @@ GLB_TEMPLATE = "outdoor-gym"
 GLB_PARAMS = {"stations": "5"}
 WARMUP_S = 2.0
 STARTUP_TIMEOUT_S = 60.0
+OTHER_CPU_MAX = 0.10
+"""A GET run during which other work used more than this share of a core is run again."""
+RETRIES = 2
 EMAIL = "bench@example.org"
 NUMERIC = {"integer", "number", "length", "angle"}
 
@@ -169,6 +175,8 @@ class LoadRow:
     socket_errors: int = 0
     client_cpu: float = math.nan  # share of one core
     server_cpu: float = math.nan
+    other_cpu: float = math.nan  # everything else on the machine meanwhile
+    attempts: int = 0
     error: str | None = None
 
 
@@ -441,6 +449,27 @@ def start_static(tmp: Path, root: Path, cores: Cores, notes: list[str]) -> Serve
 
 
 # -- GET load ----------------------------------------------------------------------------------
+def busy_seconds() -> float:
+    """CPU seconds spent busy on all CPUs since boot (``/proc/stat``: all but idle and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def self_cpu_seconds() -> float:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
+@dataclass
+class CpuUse:
+    """Shares of one core during a run: the client, the server, and everything else."""
+
+    client: float
+    server: float
+    other: float
+
+
 def run_wrk(
     wrk: str,
     url: str,
@@ -450,15 +479,15 @@ def run_wrk(
     headers: Sequence[str],
     cores: Cores,
     server_pid: int,
-) -> tuple[dict[str, Any], float, float]:
-    """wrk's figures, the client's and the server's CPU as shares of one core."""
+) -> tuple[dict[str, Any], CpuUse]:
+    """wrk's figures, and the CPU used meanwhile."""
     command = [wrk, "-t1", f"-c{concurrency}", f"-d{seconds:g}s", "--timeout", "10s"]
     command += ["-s", str(script)]
     for header in headers:
         command += ["-H", header]
     command.append(url)
     before_client = resource.getrusage(resource.RUSAGE_CHILDREN)
-    before_server = tree_cpu_seconds(server_pid)
+    before_server, before_busy = tree_cpu_seconds(server_pid), busy_seconds()
     started = time.monotonic()
     done = subprocess.run(
         command,
@@ -468,17 +497,19 @@ def run_wrk(
         preexec_fn=pinned(cores.client),
     )
     wall = time.monotonic() - started
-    server_cpu = (tree_cpu_seconds(server_pid) - before_server) / wall
+    server = tree_cpu_seconds(server_pid) - before_server
+    busy = busy_seconds() - before_busy
     after_client = resource.getrusage(resource.RUSAGE_CHILDREN)
-    client_cpu = (
+    client = (
         after_client.ru_utime
         - before_client.ru_utime
         + after_client.ru_stime
         - before_client.ru_stime
-    ) / wall
+    )
+    cpu = CpuUse(client / wall, server / wall, max(busy - client - server, 0.0) / wall)
     for line in done.stdout.splitlines():
         if line.startswith("BENCH "):
-            return json.loads(line[len("BENCH ") :]), client_cpu, server_cpu
+            return json.loads(line[len("BENCH ") :]), cpu
     raise RuntimeError(f"wrk gave no figures ({done.returncode}): {done.stderr.strip()[:300]}")
 
 
@@ -492,7 +523,9 @@ def bench_get(
     cores: Cores,
     tmp: Path,
 ) -> list[LoadRow]:
-    """Every server at every concurrency: the whole GLB, then 304 for its own ETag."""
+    """Every server at every concurrency: the whole GLB, then 304 for its own ETag. A run
+    during which other work used more than OTHER_CPU_MAX of a core is run again (up to
+    RETRIES times); the least disturbed attempt is kept."""
     scripts = {}
     for status, body in (("200", size), ("304", 0)):
         scripts[status] = tmp / f"check-{status}.lua"
@@ -508,30 +541,37 @@ def bench_get(
                     continue
                 headers = [f"If-None-Match: {etag}"] if kind == "304" else []
                 url = server.url + path
+                best: tuple[dict[str, Any], CpuUse] | None = None
                 try:
-                    run_wrk(
-                        wrk, url, concurrency, WARMUP_S, scripts[kind], headers, cores,
-                        server.proc.pid,
-                    )  # fmt: skip
-                    figures, client_cpu, server_cpu = run_wrk(
-                        wrk, url, concurrency, seconds, scripts[kind], headers, cores,
-                        server.proc.pid,
-                    )  # fmt: skip
+                    for _ in range(1 + RETRIES):
+                        row.attempts += 1
+                        run_wrk(
+                            wrk, url, concurrency, WARMUP_S, scripts[kind], headers, cores,
+                            server.proc.pid,
+                        )  # fmt: skip
+                        got = run_wrk(
+                            wrk, url, concurrency, seconds, scripts[kind], headers, cores,
+                            server.proc.pid,
+                        )  # fmt: skip
+                        if best is None or got[1].other < best[1].other:
+                            best = got
+                        if got[1].other <= OTHER_CPU_MAX:
+                            break
                 except RuntimeError as exc:
                     row.error = str(exc)
                     continue
-                fill_load_row(row, figures, size, client_cpu, server_cpu)
+                assert best is not None
+                fill_load_row(row, best[0], size, best[1])
                 print(
                     f"  {server.name} {kind} c={concurrency}: {row.rps:,.0f} req/s, "
-                    f"p50 {row.p50_ms:.2f} ms, p99 {row.p99_ms:.2f} ms, wrong {row.wrong}",
+                    f"p50 {row.p50_ms:.2f} ms, p99 {row.p99_ms:.2f} ms, wrong {row.wrong}, "
+                    f"other cpu {row.other_cpu:.0%} ({row.attempts} attempt(s))",
                     file=sys.stderr,
                 )
     return rows
 
 
-def fill_load_row(
-    row: LoadRow, f: dict[str, Any], size: int, client_cpu: float, server_cpu: float
-) -> None:
+def fill_load_row(row: LoadRow, f: dict[str, Any], size: int, cpu: CpuUse) -> None:
     row.seconds = f["duration_us"] / 1e6
     row.requests = int(f["requests"])
     row.rps = row.requests / row.seconds
@@ -542,7 +582,7 @@ def fill_load_row(
     row.wrong = int(f["wrong"]) + max(unseen, 0)
     row.first_wrong = str(f["first_wrong"])
     row.socket_errors = int(f["socket_errors"]) + int(f["timeouts"])
-    row.client_cpu, row.server_cpu = client_cpu, server_cpu
+    row.client_cpu, row.server_cpu, row.other_cpu = cpu.client, cpu.server, cpu.other
 
 
 # -- publishing --------------------------------------------------------------------------------
@@ -713,7 +753,15 @@ def run(
         if args.part in ("all", "publish"):
             if has_ideas_api(app.url):
                 print("Publishing ...", file=sys.stderr)
+                before = self_cpu_seconds(), tree_cpu_seconds(app.proc.pid), busy_seconds()
+                started_at = time.monotonic()
                 report.publish = bench_publish(app.url, token, data, templates, args.reps)
+                wall = time.monotonic() - started_at
+                own = self_cpu_seconds() - before[0] + tree_cpu_seconds(app.proc.pid) - before[1]
+                other = max(busy_seconds() - before[2] - own, 0.0) / wall
+                report.setup["publish"] = (
+                    f"{wall:.1f} s; other work on the machine meanwhile: {other:.0%} of a core"
+                )
             else:
                 report.notes.append(
                     "publish not measured: this server has no POST /api/v1/ideas/{slug}/publish"
@@ -935,7 +983,7 @@ def print_report(report: Report) -> None:
     if report.load:
         print("\nGET of a cached GLB (200, whole file) and with If-None-Match (304); ms")
         header = ["server", "kind", "conc", "requests", "req/s", "MB/s", "p50", "p90", "p99"]
-        header += ["max", "wrong", "client cpu", "server cpu"]
+        header += ["max", "wrong", "client cpu", "server cpu", "other cpu"]
         print_table(header, [load_cells(r) for r in report.load])
     if report.publish:
         print("\nPublishing, ms (medians; cold = first build of those values)")
@@ -977,7 +1025,7 @@ def print_report(report: Report) -> None:
 
 def load_cells(r: LoadRow) -> list[Any]:
     if r.error is not None:
-        return [r.server, r.kind, r.concurrency, r.error, *([None] * 9)]
+        return [r.server, r.kind, r.concurrency, r.error, *([None] * 10)]
     return [
         r.server,
         r.kind,
@@ -992,6 +1040,7 @@ def load_cells(r: LoadRow) -> list[Any]:
         r.wrong + r.socket_errors,
         f"{r.client_cpu:.0%}",
         f"{r.server_cpu:.0%}",
+        f"{r.other_cpu:.0%}",
     ]
 
 
