@@ -10,12 +10,18 @@ RUN python -m venv /opt/venv \
 COPY arservice ./arservice
 COPY assets ./assets
 RUN /opt/venv/bin/pip install --no-deps --no-build-isolation . \
-    && /opt/venv/bin/pip uninstall --yes pytest pytest-cov hypothesis ruff mypy import-linter
+    && /opt/venv/bin/pip uninstall --yes pytest pytest-cov hypothesis ruff mypy import-linter \
+        schemathesis playwright
 
 FROM python:3.11-slim-bookworm
 ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     ARSERVICE_DATA_DIR=/data
-RUN useradd --system --uid 10001 --home-dir /data --create-home arservice
+# Mesa's software OpenGL (EGL + llvmpipe) renders preview images without a GPU or a display.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --home-dir /data --create-home arservice
 COPY --from=build /opt/venv /opt/venv
 USER 10001:10001
 WORKDIR /data

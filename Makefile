@@ -9,7 +9,7 @@ DATA   ?= data
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run test lint typecheck layers unit schema messages lock bench clean
+.PHONY: setup system-packages test-packages run test lint typecheck layers unit schema messages lock bench clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,14 +21,28 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed system-packages
 
-# Debian's chromium drives the browser tests (Playwright launches it by path); installed once.
-CHROMIUM ?= /usr/bin/chromium
-SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-$(CHROMIUM):
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
+# Debian packages: Mesa's software OpenGL (EGL, llvmpipe) renders the preview images on the
+# server; chromium drives the browser tests (Playwright launches it by path). Only what is
+# missing is installed (with sudo when not root).
+SUDO              := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RUNTIME_PACKAGES  := libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri
+TEST_PACKAGES     := chromium
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+system-packages:
+	$(call apt_install,$(RUNTIME_PACKAGES))
+
+test-packages:
+	$(call apt_install,$(TEST_PACKAGES))
 
 run: setup
 	@mkdir -p $(DATA)/models
@@ -49,7 +63,7 @@ typecheck: setup
 layers: setup
 	$(BIN)/lint-imports
 
-unit: setup $(CHROMIUM)
+unit: setup test-packages
 	$(BIN)/pytest --cov --cov-report=term
 
 test: lint typecheck layers unit
