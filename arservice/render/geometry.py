@@ -1,9 +1,9 @@
 """A scene as draw batches: one vertex array per material, every instance placed in model space.
 
-Each instance's matrix is baked into its positions; normals go through the cofactor matrix (the
-inverse-transpose up to scale) and are renormalised, and a mirroring matrix flips the winding so
-front faces stay front faces. The batches keep the scene's first-use order of materials, so the
-same scene always gives the same arrays.
+Each instance's matrix is baked into its positions, as the GLB writer does (normals through the
+inverse-transpose, mirrored instances' winding flipped, triangles without area dropped: see
+:mod:`arservice.parametric.merge`). The batches keep the scene's first-use order of materials, so
+the same scene always gives the same arrays.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from arservice.errors import BuildError
 from arservice.i18n import N_
+from arservice.parametric.merge import MaterialBatch, MergedMesh
 from arservice.parametric.scene import Material, Scene
 
 MSG_NO_GEOMETRY = N_("the model has no geometry: every part is switched off")
@@ -47,98 +48,46 @@ def scene_batches(scene: Scene) -> list[Batch]:
     """The scene's triangles per material; raises :class:`BuildError` when nothing can be drawn.
 
     That is: no triangles at all, a part that names a material the scene does not define, a
-    placed vertex that is not a finite number, or triangles that all have no area.
+    placed vertex that is not a finite number, or triangles that all have no area. Instances are
+    placed and merged as the GLB writer does (:mod:`arservice.parametric.merge`).
     """
-    grouped: dict[
-        str,
-        list[
-            tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float32], NDArray[np.int64]]
-        ],
-    ] = {}
+    merged: dict[str, MaterialBatch] = {}
     for number, instance in enumerate(scene.instances):
-        mesh = instance.mesh
-        if mesh.triangle_count == 0:
+        if instance.mesh.triangle_count == 0:
             continue
-        if instance.material not in scene.materials:
+        material = scene.materials.get(instance.material)
+        if material is None:
             raise BuildError.single(
                 f"instances[{number}]",
                 MSG_UNKNOWN_MATERIAL,
                 part=instance.name,
                 material=instance.material,
             )
-        matrix = np.asarray(instance.matrix, dtype=np.float64)
-        linear = matrix[:3, :3]
-        positions = mesh.positions.astype(np.float64) @ linear.T + matrix[:3, 3]
-        if not np.isfinite(positions).all():
+        textured = material.texture is not None and instance.mesh.uvs is not None
+        placed = merged.setdefault(instance.material, MaterialBatch()).add(instance, textured)
+        if not np.isfinite(placed).all():
             raise BuildError.single(f"instances[{number}]", MSG_NOT_A_NUMBER, part=instance.name)
-        determinant = float(np.linalg.det(linear)) if np.isfinite(linear).all() else 0.0
-        cofactor = _cofactor(linear)
-        normals = mesh.normals.astype(np.float64) @ (
-            cofactor.T if determinant >= 0 else -cofactor.T
-        )
-        indices = mesh.indices.astype(np.int64)
-        if determinant < 0:
-            indices = indices[:, ::-1]
-        uvs = (
-            mesh.uvs.astype(np.float32)
-            if mesh.uvs is not None and mesh.uvs.shape == (mesh.vertex_count, 2)
-            else np.zeros((mesh.vertex_count, 2), np.float32)
-        )
-        grouped.setdefault(instance.material, []).append((positions, normals, uvs, indices))
-    if not grouped:
+    if not merged:
         raise BuildError.single("", MSG_NO_GEOMETRY)
-    batches = [_join(scene.materials[name], parts) for name, parts in grouped.items()]
-    if not any(_has_area(batch) for batch in batches):
+    batches = [_batch(scene.materials[name], batch.join()) for name, batch in merged.items()]
+    batches = [batch for batch in batches if batch.indices.shape[0]]
+    if not batches:
         raise BuildError.single("", MSG_NO_AREA)
     return batches
 
 
-def _join(
-    material: Material,
-    parts: list[
-        tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float32], NDArray[np.int64]]
-    ],
-) -> Batch:
-    offsets = np.cumsum([0] + [positions.shape[0] for positions, _, _, _ in parts[:-1]])
-    indices = np.concatenate(
-        [triangles + offset for (_, _, _, triangles), offset in zip(parts, offsets, strict=True)]
-    )
-    normals = np.concatenate([normals for _, normals, _, _ in parts])
+def _batch(material: Material, mesh: MergedMesh) -> Batch:
+    vertices = mesh.positions.shape[0]
+    uvs = mesh.uvs
+    if uvs is None or uvs.shape != (vertices, 2):  # a texture without coordinates: not sampled
+        uvs = np.zeros((vertices, 2), np.float32)
     return Batch(
         material=material,
-        positions=np.concatenate([positions for positions, _, _, _ in parts]).astype(np.float32),
-        normals=_unit_rows(normals),
-        uvs=np.concatenate([uvs for _, _, uvs, _ in parts]).astype(np.float32),
-        indices=indices.astype(np.uint32),
+        positions=mesh.positions,
+        normals=mesh.normals,
+        uvs=uvs,
+        indices=mesh.indices.astype(np.uint32),
     )
-
-
-def _has_area(batch: Batch) -> bool:
-    corners = batch.positions.astype(np.float64)[batch.indices.astype(np.int64)]
-    cross = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
-    return bool(np.any(np.linalg.norm(cross, axis=1) > 1e-12))
-
-
-def _cofactor(linear: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The cofactor matrix of a 3x3 matrix: the inverse-transpose times the determinant."""
-    return np.stack(
-        [
-            np.cross(linear[:, 1], linear[:, 2]),
-            np.cross(linear[:, 2], linear[:, 0]),
-            np.cross(linear[:, 0], linear[:, 1]),
-        ],
-        axis=1,
-    )
-
-
-def _unit_rows(vectors: NDArray[np.float64]) -> NDArray[np.float32]:
-    """Unit-length rows; a row with no length (a flattened part) points up."""
-    lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
-    good = (lengths[:, 0] > 1e-12) & np.isfinite(lengths[:, 0])
-    unit = np.zeros_like(vectors)
-    unit[:, 1] = 1.0
-    unit[good] = vectors[good] / lengths[good]
-    return unit.astype(np.float32)
 
 
 def all_positions(batches: list[Batch]) -> NDArray[np.float64]:
