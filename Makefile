@@ -9,7 +9,7 @@ DATA   ?= data
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup system-packages test-packages run test lint typecheck layers unit schema messages lock bench clean
+.PHONY: setup system-packages test-packages bench-packages run test lint typecheck layers unit schema messages lock bench clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -93,8 +93,15 @@ lock:
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --generate-hashes \
 		--python-version 3.11 --no-header -o requirements.lock
 
-bench: setup
+# The serving benchmark compares the app with nginx under wrk's load (Debian packages).
+BENCH_PACKAGES    := wrk nginx-light
+
+bench-packages:
+	$(call apt_install,$(BENCH_PACKAGES))
+
+bench: setup bench-packages
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/serve.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage

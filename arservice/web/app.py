@@ -10,6 +10,7 @@ logged 500 in the error shape, then FastAPI's own.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from arservice.settings import Settings
 from arservice.store import repositories as repo
 from arservice.store.blobs import BlobStore, LocalBlobStore
 from arservice.store.db import make_engine, migrate, ping, session_factory
+from arservice.web import pages, static
 from arservice.web.context import AppContext, ReadinessCheck
 from arservice.web.errors import install_error_handlers
 from arservice.web.limits import BodyLimitMiddleware
@@ -92,9 +94,19 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
     for router in (ops.router, artifacts.router, auth.router, users.router, templates.router):
         app.include_router(router)
     app.include_router(ideas.router)
+    app.include_router(pages.router)
+    app.include_router(static.router)
     return app
 
 
 def app_factory() -> FastAPI:
-    """For ``uvicorn --factory``: the app on settings from the environment."""
-    return create_app(Settings())
+    """For ``uvicorn --factory``: the app on settings from the environment.
+
+    Everything made while starting (modules, the app, caches) is moved out of the garbage
+    collector's sight (``gc.freeze``): otherwise full collections walk it again and again under
+    load, pauses of 40–50 ms that were most of the serving benchmark's p99 (docs/benchmarks.md).
+    """
+    app = create_app(Settings())
+    gc.collect()
+    gc.freeze()
+    return app
