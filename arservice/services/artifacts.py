@@ -1,9 +1,13 @@
 """Artifacts: built models, named by what they were built from, built once, kept in a blob store.
 
     builder = ArtifactBuilder()
-    ref = builder.ensure_glb(template, {"stations": 5}, library=library, blobs=blobs)
-    ref.key        # "artifacts/<sha256>.glb", served as /a/<sha256>.glb
-    ref.built      # True only for the call that built it
+    model = builder.ensure_model(template, {"stations": 5}, library=library, blobs=blobs)
+    model.glb.key      # "artifacts/<sha256>.glb", served as /a/<sha256>.glb
+    model.usdz.key     # "artifacts/<sha256>.usdz" (AR Quick Look on iPhones)
+    model.png          # "artifacts/<sha256>.png", 1024 px square; None when no renderer
+    model.glb.built    # True only for the call that built it
+
+    ref = builder.ensure_glb(template, {"stations": 5}, library=library, blobs=blobs)  # GLB only
 
 Content addressing (the model contract): an artifact's name is
 ``sha256(canonical JSON of {generator, template, version, params})`` where
@@ -18,9 +22,15 @@ Content addressing (the model contract): an artifact's name is
   writes. Keys are sorted, separators are fixed, text is UTF-8.
 
 The GLB, the USDZ and the PNG preview of one model share the hash and differ in extension.
+:meth:`ArtifactBuilder.ensure_model` builds the scene once and makes every file that is missing
+from it (all three for new inputs; only the USDZ and PNG of a model whose GLB a template preview
+built; only the PNG of one built before previews existed, or while the renderer was missing).
+All the files are made before any is stored, so a failed GLB or USDZ stores nothing; the PNG
+alone may be left out: when the machine cannot render (no Mesa EGL), the model is still whole
+for AR and a later call fills the PNG in.
 
 Building once: an artifact already in the store is never built again. Within one process,
-:class:`ArtifactBuilder` keeps one lock per blob key, so concurrent requests for the same new
+:class:`ArtifactBuilder` keeps one lock per model hash, so concurrent requests for the same new
 model build it once and the others wait for it. Across processes (several workers or hosts)
 nothing is shared: two processes may build the same model at the same moment; the blob store's
 atomic ``put`` makes that harmless (both write the same bytes, readers see one whole file).
@@ -31,16 +41,16 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from arservice import __version__
 from arservice.parametric import Template, resolve_params
-from arservice.parametric.scene import Value
+from arservice.parametric.scene import Scene, Value
 from arservice.parametric.schema import MaterialSchema
-from arservice.services.models import build_model
+from arservice.services.models import FILE_KINDS, build_model, model_files, model_scene
 from arservice.store.blobs import BlobStore
 
 FLOAT_TYPES = frozenset({"number", "length", "angle"})
@@ -58,6 +68,32 @@ class ArtifactRef:
     key: str
     size: int
     built: bool
+
+    @property
+    def kind(self) -> str:
+        """``glb``, ``usdz`` or ``png``: the key's extension."""
+        return self.key.rsplit(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class ModelArtifacts:
+    """One model's files under one hash: the GLB and the USDZ always, the PNG preview unless
+    the renderer is unavailable on this machine (None: a later call makes it)."""
+
+    sha256: str
+    glb: ArtifactRef
+    usdz: ArtifactRef
+    png: ArtifactRef | None
+
+    @property
+    def refs(self) -> tuple[ArtifactRef, ...]:
+        """The files there are, GLB first."""
+        return tuple(ref for ref in (self.glb, self.usdz, self.png) if ref is not None)
+
+    @property
+    def built(self) -> bool:
+        """Whether this call built any of them."""
+        return any(ref.built for ref in self.refs)
 
 
 def artifact_key(sha256: str, ext: str) -> str:
@@ -102,7 +138,7 @@ class ArtifactBuilder:
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
 
     def busy_keys(self) -> frozenset[str]:
-        """The keys being built or waited for right now."""
+        """The models (``artifacts/<sha256>``) being built or waited for right now."""
         with self._guard:
             return frozenset(self._locks)
 
@@ -122,6 +158,52 @@ class ArtifactBuilder:
                 else:
                     self._locks[key] = (lock, users - 1)
 
+    def ensure_model(
+        self,
+        template: Template,
+        values: Mapping[str, Any],
+        *,
+        library: Mapping[str, MaterialSchema],
+        blobs: BlobStore,
+        asset_files: Mapping[str, bytes] | None = None,
+    ) -> ModelArtifacts:
+        """The GLB, USDZ and PNG of ``template`` with ``values``: those not stored yet are made
+        from one scene and stored.
+
+        Raises ParameterError for bad values and the ArServiceError of a failed build; a failed
+        build stores nothing.
+        """
+        params = canonical_params(template, values)
+        sha256 = artifact_hash(template.id, template.version, params)
+        return self.ensure_artifacts(
+            sha256,
+            lambda: model_scene(template, params, library=library, asset_files=asset_files),
+            blobs=blobs,
+        )
+
+    def ensure_artifacts(
+        self, sha256: str, scene: Callable[[], Scene], *, blobs: BlobStore
+    ) -> ModelArtifacts:
+        """The files of the model named ``sha256``: any missing are made from ``scene()`` (called
+        at most once, and only when something is missing) and stored, under this model's lock."""
+        sizes = _stored(blobs, sha256)
+        built: set[str] = set()
+        if len(sizes) < len(FILE_KINDS):
+            with self._exclusive(_lock_key(sha256)):
+                sizes = _stored(blobs, sha256)  # built while this call waited for the lock
+                missing = [kind for kind in FILE_KINDS if kind not in sizes]
+                if missing:
+                    files = model_files(scene(), missing)
+                    for kind, data in files.items():
+                        blobs.put(artifact_key(sha256, kind), data)
+                        sizes[kind] = len(data)
+                    built = set(files)
+        refs = {
+            kind: ArtifactRef(sha256, artifact_key(sha256, kind), size, built=kind in built)
+            for kind, size in sizes.items()
+        }
+        return ModelArtifacts(sha256, refs["glb"], refs["usdz"], refs.get("png"))
+
     def ensure_glb(
         self,
         template: Template,
@@ -131,7 +213,8 @@ class ArtifactBuilder:
         blobs: BlobStore,
         asset_files: Mapping[str, bytes] | None = None,
     ) -> ArtifactRef:
-        """The GLB of ``template`` with ``values``, built and stored unless it is there already.
+        """The GLB alone of ``template`` with ``values``, built and stored unless it is there
+        already (a quick preview: its USDZ and PNG are made when an idea is published with it).
 
         Raises ParameterError for bad values and the ArServiceError of a failed build; a failed
         build stores nothing.
@@ -142,13 +225,23 @@ class ArtifactBuilder:
         size = blobs.size(key)
         if size is not None:
             return ArtifactRef(sha256, key, size, built=False)
-        with self._exclusive(key):
+        with self._exclusive(_lock_key(sha256)):
             size = blobs.size(key)  # built while this call waited for the lock
             if size is not None:
                 return ArtifactRef(sha256, key, size, built=False)
             model = build_model(template, params, library=library, asset_files=asset_files)
             blobs.put(key, model.glb)
             return ArtifactRef(sha256, key, len(model.glb), built=True)
+
+
+def _lock_key(sha256: str) -> str:
+    return f"{ARTIFACT_PREFIX}/{sha256}"
+
+
+def _stored(blobs: BlobStore, sha256: str) -> dict[str, int]:
+    """The sizes of the model's files in the store, by kind."""
+    sizes = {kind: blobs.size(artifact_key(sha256, kind)) for kind in FILE_KINDS}
+    return {kind: size for kind, size in sizes.items() if size is not None}
 
 
 _PROCESS_BUILDER = ArtifactBuilder()
@@ -167,3 +260,22 @@ def ensure_glb(
     return _PROCESS_BUILDER.ensure_glb(
         template, values, library=library, blobs=blobs, asset_files=asset_files
     )
+
+
+def ensure_model(
+    template: Template,
+    values: Mapping[str, Any],
+    *,
+    library: Mapping[str, MaterialSchema],
+    blobs: BlobStore,
+    asset_files: Mapping[str, bytes] | None = None,
+) -> ModelArtifacts:
+    """:meth:`ArtifactBuilder.ensure_model` with this process's shared lock registry."""
+    return _PROCESS_BUILDER.ensure_model(
+        template, values, library=library, blobs=blobs, asset_files=asset_files
+    )
+
+
+def process_builder() -> ArtifactBuilder:
+    """This process's shared builder (for callers without one of their own)."""
+    return _PROCESS_BUILDER

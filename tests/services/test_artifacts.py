@@ -1,26 +1,34 @@
-"""Artifacts are named by what they are built from, and built once."""
+"""Artifacts are named by what they are built from, and built once: a model's GLB, USDZ and PNG
+from one scene, under one hash."""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PIL import Image
 
 import arservice
-from arservice.errors import ParameterError
+from arservice.errors import BuildError, ErrorItem, ParameterError
 from arservice.parametric import Template
-from arservice.services import artifacts
+from arservice.parametric.scene import Scene
+from arservice.render import RendererUnavailableError, render_preview
+from arservice.services import artifacts, models
 from arservice.services.artifacts import (
     ArtifactBuilder,
+    ArtifactRef,
+    ModelArtifacts,
     artifact_hash,
     canonical_params,
     ensure_glb,
+    ensure_model,
 )
-from arservice.services.models import BuiltModel
 from arservice.store.blobs import BlobStore, LocalBlobStore, MemoryBlobStore
 from arservice.store.builtin import builtin_template, material_library
 
@@ -36,26 +44,45 @@ def blobs(request: pytest.FixtureRequest, tmp_path: Any) -> BlobStore:
 
 
 class BuildSpy:
-    """Calls the real ``build_model``, counting the calls; ``delay`` widens the race window."""
+    """Counts the model builds of both ways in, the GLB alone (``build_model``) and the files
+    from one scene (``model_scene``), calling the real ones; ``delay`` widens the race window."""
 
     def __init__(self, delay: float = 0.0) -> None:
         self.calls = 0
         self.delay = delay
-        self._real = artifacts.build_model
         self._lock = threading.Lock()
 
-    def __call__(self, template: Template, values: Mapping[str, Any], **kwargs: Any) -> BuiltModel:
-        with self._lock:
-            self.calls += 1
-        time.sleep(self.delay)
-        return self._real(template, values, **kwargs)
+    def wrap(self, real: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                self.calls += 1
+            time.sleep(self.delay)
+            return real(*args, **kwargs)
+
+        return counted
 
 
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> BuildSpy:
     spy = BuildSpy(delay=0.2)
-    monkeypatch.setattr(artifacts, "build_model", spy)
+    monkeypatch.setattr(artifacts, "build_model", spy.wrap(artifacts.build_model))
+    monkeypatch.setattr(artifacts, "model_scene", spy.wrap(artifacts.model_scene))
     return spy
+
+
+@pytest.fixture
+def no_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine without Mesa's EGL: the renderer raises as it would there."""
+
+    def unavailable(scene: Scene, **kwargs: Any) -> bytes:
+        raise RendererUnavailableError("no EGL here (a test)")
+
+    monkeypatch.setattr(models, "render_preview", unavailable)
+    monkeypatch.setattr(models, "_warned", threading.Event())
+
+
+def built_kinds(model: ModelArtifacts) -> list[str]:
+    return [ref.kind for ref in model.refs if ref.built]
 
 
 def test_the_hash_is_64_hex_digits_and_repeatable() -> None:
@@ -129,34 +156,76 @@ def test_bad_values_are_refused_before_any_build(
     assert spy.calls == 0
 
 
-def test_eight_threads_asking_for_one_new_model_build_it_once(
-    gym: Template, blobs: BlobStore, spy: BuildSpy
-) -> None:
-    builder = ArtifactBuilder()
-    start = threading.Barrier(8)
-    results = []
-    errors = []
+def ask_at_once(count: int, ask: Callable[[int], Any]) -> list[Any]:
+    """``ask(i)`` from ``count`` threads released together; their results (errors re-raised)."""
+    start = threading.Barrier(count)
+    results: list[Any] = []
+    errors: list[BaseException] = []
 
-    def ask() -> None:
+    def run(i: int) -> None:
         start.wait()
         try:
-            ref = builder.ensure_glb(
-                gym, {"stations": 9, "layout": "ring"}, library=material_library(), blobs=blobs
-            )
-            results.append(ref)
+            results.append(ask(i))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=ask) for _ in range(8)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=120)
     assert errors == []
+    assert len(results) == count
+    return results
+
+
+RING = {"stations": 9, "layout": "ring"}
+
+
+def test_eight_threads_asking_for_one_new_glb_build_it_once(
+    gym: Template, blobs: BlobStore, spy: BuildSpy
+) -> None:
+    builder = ArtifactBuilder()
+    results = ask_at_once(
+        8, lambda i: builder.ensure_glb(gym, RING, library=material_library(), blobs=blobs)
+    )
     assert spy.calls == 1
     assert sorted(ref.built for ref in results) == [False] * 7 + [True]
     assert len({ref.sha256 for ref in results}) == 1
     assert builder.busy_keys() == frozenset()  # no lock is kept once nobody waits
+
+
+def test_eight_threads_asking_for_one_new_model_build_its_three_files_once(
+    gym: Template, blobs: BlobStore, spy: BuildSpy
+) -> None:
+    builder = ArtifactBuilder()
+    results: list[ModelArtifacts] = ask_at_once(
+        8, lambda i: builder.ensure_model(gym, RING, library=material_library(), blobs=blobs)
+    )
+    assert spy.calls == 1  # one scene
+    assert sorted(built_kinds(model) for model in results) == [[]] * 7 + [["glb", "usdz", "png"]]
+    assert len({model.sha256 for model in results}) == 1
+    assert builder.busy_keys() == frozenset()
+
+
+def test_a_preview_and_publishes_at_once_build_the_model_once(
+    gym: Template, blobs: BlobStore, spy: BuildSpy
+) -> None:
+    """The staff preview (GLB alone) and publishing (three files) share the model's lock: the
+    GLB is made once whichever comes first, and the scene at most once more for the rest."""
+    builder = ArtifactBuilder()
+
+    def ask(i: int) -> ArtifactRef | ModelArtifacts:
+        if i % 2:
+            return builder.ensure_glb(gym, RING, library=material_library(), blobs=blobs)
+        return builder.ensure_model(gym, RING, library=material_library(), blobs=blobs)
+
+    results = ask_at_once(6, ask)
+    refs = [ref for r in results for ref in (r.refs if isinstance(r, ModelArtifacts) else [r])]
+    built = sorted(ref.kind for ref in refs if ref.built)
+    assert built == ["glb", "png", "usdz"]
+    assert spy.calls <= 2
+    assert builder.busy_keys() == frozenset()
 
 
 def test_a_build_in_progress_does_not_hold_up_another_model(
@@ -179,7 +248,7 @@ def test_a_build_in_progress_does_not_hold_up_another_model(
 def test_a_failed_build_stores_nothing(
     gym: Template, blobs: BlobStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fail(*args: Any, **kwargs: Any) -> BuiltModel:
+    def fail(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(artifacts, "build_model", fail)
@@ -188,4 +257,116 @@ def test_a_failed_build_stores_nothing(
         builder.ensure_glb(gym, {}, library=material_library(), blobs=blobs)
     sha256 = artifact_hash(gym.id, gym.version, canonical_params(gym, {}))
     assert blobs.size(f"artifacts/{sha256}.glb") is None
+    assert builder.busy_keys() == frozenset()
+
+
+# --- the GLB, the USDZ and the PNG from one scene ----------------------------------------------
+
+
+def test_a_model_is_three_files_under_one_hash_built_once(
+    gym: Template, blobs: BlobStore, spy: BuildSpy
+) -> None:
+    spy.delay = 0
+    first = ensure_model(gym, {"stations": 5}, library=material_library(), blobs=blobs)
+    again = ensure_model(gym, {"stations": 5.0}, library=material_library(), blobs=blobs)
+    sha256 = artifact_hash(gym.id, gym.version, canonical_params(gym, {"stations": 5}))
+    assert first.sha256 == again.sha256 == sha256
+    assert first.png is not None
+    assert again.png is not None
+    assert [ref.key for ref in first.refs] == [
+        f"artifacts/{sha256}.glb",
+        f"artifacts/{sha256}.usdz",
+        f"artifacts/{sha256}.png",
+    ]
+    assert [ref.key for ref in again.refs] == [ref.key for ref in first.refs]
+    assert (built_kinds(first), built_kinds(again)) == (["glb", "usdz", "png"], [])
+    assert (first.built, again.built) == (True, False)
+    assert spy.calls == 1
+    assert blobs.get(first.glb.key).startswith(b"glTF")
+    assert blobs.get(first.usdz.key).startswith(b"PK")
+    with Image.open(io.BytesIO(blobs.get(first.png.key))) as image:
+        assert (image.format, image.size) == ("PNG", (1024, 1024))
+    assert [ref.size for ref in first.refs] == [blobs.size(ref.key) for ref in first.refs]
+    assert ensure_glb(gym, {"stations": 5}, library=material_library(), blobs=blobs) == again.glb
+
+
+def test_the_glb_of_a_preview_is_kept_and_only_the_rest_is_made(
+    gym: Template, blobs: BlobStore, spy: BuildSpy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy.delay = 0
+    glb = ensure_glb(gym, {"stations": 8}, library=material_library(), blobs=blobs)
+    asked: list[list[str]] = []
+    real_files = artifacts.model_files
+
+    def files(scene: Scene, kinds: list[str]) -> dict[str, bytes]:
+        asked.append(list(kinds))
+        return real_files(scene, kinds)
+
+    monkeypatch.setattr(artifacts, "model_files", files)
+    model = ensure_model(gym, {"stations": 8}, library=material_library(), blobs=blobs)
+    assert asked == [["usdz", "png"]]  # the GLB is not made again
+    assert (model.glb.key, model.glb.size, model.glb.built) == (glb.key, glb.size, False)
+    assert built_kinds(model) == ["usdz", "png"]
+    assert spy.calls == 2
+
+
+def test_a_model_built_before_previews_gets_just_its_png(
+    gym: Template, blobs: BlobStore, spy: BuildSpy
+) -> None:
+    spy.delay = 0
+    first = ensure_model(gym, {"stations": 3}, library=material_library(), blobs=blobs)
+    assert first.png is not None
+    keep = {ref.kind: blobs.get(ref.key) for ref in first.refs}
+    blobs_without_png = MemoryBlobStore()
+    for kind in ("glb", "usdz"):
+        blobs_without_png.put(artifacts.artifact_key(first.sha256, kind), keep[kind])
+    later = ensure_model(gym, {"stations": 3}, library=material_library(), blobs=blobs_without_png)
+    assert built_kinds(later) == ["png"]
+    assert later.png is not None
+    assert blobs_without_png.get(later.png.key) == keep["png"]  # the same bytes every time
+    assert spy.calls == 2
+
+
+@pytest.mark.usefixtures("no_renderer")
+def test_without_a_renderer_the_model_is_made_without_its_png_and_filled_in_later(
+    gym: Template,
+    blobs: BlobStore,
+    spy: BuildSpy,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    spy.delay = 0
+    with caplog.at_level(logging.WARNING, logger="arservice.services.models"):
+        one = ensure_model(gym, {"stations": 4}, library=material_library(), blobs=blobs)
+        two = ensure_model(gym, {"stations": 6}, library=material_library(), blobs=blobs)
+        again = ensure_model(gym, {"stations": 4}, library=material_library(), blobs=blobs)
+    assert (one.png, two.png, again.png) == (None, None, None)
+    assert built_kinds(one) == built_kinds(two) == ["glb", "usdz"]
+    assert built_kinds(again) == []
+    assert blobs.size(artifacts.artifact_key(one.sha256, "png")) is None
+    warnings = [r for r in caplog.records if r.name == "arservice.services.models"]
+    assert len(warnings) == 1  # once, not once a model
+    assert "EGL" in warnings[0].getMessage()
+
+    monkeypatch.setattr(models, "render_preview", render_preview)  # EGL installed since
+    filled = ensure_model(gym, {"stations": 4}, library=material_library(), blobs=blobs)
+    assert built_kinds(filled) == ["png"]
+    assert filled.png is not None
+    assert (filled.glb, filled.usdz) == (again.glb, again.usdz)
+
+
+@pytest.mark.parametrize("failing", ["export_usdz", "model_glb"])
+def test_a_failed_usdz_or_glb_stores_none_of_the_files(
+    gym: Template, blobs: BlobStore, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    def fail(scene: Scene) -> bytes:
+        raise BuildError([ErrorItem("", "cannot (a test)")])
+
+    monkeypatch.setattr(models, failing, fail)
+    builder = ArtifactBuilder()
+    with pytest.raises(BuildError):
+        builder.ensure_model(gym, {"stations": 7}, library=material_library(), blobs=blobs)
+    sha256 = artifact_hash(gym.id, gym.version, canonical_params(gym, {"stations": 7}))
+    for kind in ("glb", "usdz", "png"):
+        assert blobs.size(artifacts.artifact_key(sha256, kind)) is None
     assert builder.busy_keys() == frozenset()
