@@ -3,9 +3,9 @@
 Each is served with a strong ETag (the hash), ``Cache-Control: public, max-age=31536000,
 immutable``, ``X-Content-Type-Options: nosniff`` and ``Access-Control-Allow-Origin: *`` (a
 viewer on another origin may fetch it); ``If-None-Match`` answers 304, HEAD answers the headers
-alone. A store that keeps files (the local directory) has them sent as files, with byte ranges
-(a malformed Range is ignored, one starting past the end answers 416); another store's bytes
-are sent whole from memory.
+alone. A whole artifact is read and sent at once; a byte-range request to a store that keeps
+files (the local directory) is streamed from the file (a malformed Range is ignored, one
+starting past the end answers 416).
 """
 
 from __future__ import annotations
