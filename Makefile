@@ -21,7 +21,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(VENV)/.installed node_modules/.installed system-packages
+# The resident's viewer: model-viewer (served by the app from our origin) and axe-core (tests).
+viewer/node_modules/.installed: viewer/package.json viewer/package-lock.json
+	npm ci --prefix viewer --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed viewer/node_modules/.installed system-packages
 
 # Debian packages: Mesa's software OpenGL (EGL, llvmpipe) renders the preview images on the
 # server; chromium drives the browser tests (Playwright launches it by path). Only what is
@@ -104,4 +109,4 @@ bench: setup bench-packages
 	$(BIN)/python benchmarks/serve.py
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) node_modules viewer/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage
