@@ -1,5 +1,6 @@
 """An idea's artifacts: its model built (once) from its template version and values, or from its
-uploaded GLB, stored content-addressed and recorded.
+uploaded GLB, as a GLB, a USDZ and a PNG preview made from one scene, stored content-addressed
+under one hash, recorded, and named on the idea.
 
 An uploaded whole model is rebuilt through the generator as a one-part template, so it meets the
 model contract like any template's model (centred on its footprint, standing on y = 0, one
@@ -21,13 +22,8 @@ from arservice import __version__
 from arservice.errors import ConflictError, ErrorItem
 from arservice.i18n import N_
 from arservice.parametric import Template, load_template
-from arservice.services.artifacts import (
-    ArtifactBuilder,
-    ArtifactRef,
-    artifact_key,
-    canonical_params,
-)
-from arservice.services.models import build_model
+from arservice.services.artifacts import ArtifactBuilder, ModelArtifacts, canonical_params
+from arservice.services.models import model_scene
 from arservice.services.templates import stored_template
 from arservice.store import repositories as repo
 from arservice.store.blobs import BlobStore
@@ -54,13 +50,16 @@ MSG_NO_MODEL = N_(
 # --- building ----------------------------------------------------------------------------------
 
 
-def build_idea_glb(
+def build_idea_artifacts(
     session: Session, blobs: BlobStore, builder: ArtifactBuilder, idea: Idea
-) -> ArtifactRef:
-    """The idea's GLB, built unless it is there already, recorded, named on the idea."""
+) -> ModelArtifacts:
+    """The idea's GLB, USDZ and PNG, those missing built from one scene, recorded, and named on
+    the idea (all three by the same hash; ``png_sha256`` None while the renderer is unavailable).
+    ConflictError when the idea has no model; the ArServiceError of a failed build (then the idea
+    is unchanged and nothing is stored)."""
     if idea.template_id is not None and idea.template_version is not None:
         stored = stored_template(session, blobs, idea.template_id, idea.template_version)
-        ref = builder.ensure_glb(
+        built = builder.ensure_model(
             stored.template,
             dict(idea.params),
             library=material_library(),
@@ -76,13 +75,22 @@ def build_idea_glb(
     elif idea.uploaded_glb_key is not None:
         key = idea.uploaded_glb_key
         upload_sha = key.removeprefix(f"{UPLOAD_PREFIX}/").removesuffix(".glb")
-        ref = ensure_uploaded_glb(blobs, upload_sha, lambda: blobs.get(key))
+        built = ensure_uploaded_model(builder, blobs, upload_sha, lambda: blobs.get(key))
         source = {"generator": __version__, "upload": upload_sha}
     else:
         raise ConflictError([ErrorItem("", MSG_NO_MODEL)])
-    record_glb(session, ref, source)
-    idea.glb_sha256 = ref.sha256
-    return ref
+    name_artifacts(session, idea, built, source)
+    return built
+
+
+def name_artifacts(
+    session: Session, idea: Idea, built: ModelArtifacts, source: dict[str, Any]
+) -> None:
+    """Record the model's files and name them on the idea."""
+    record_artifacts(session, built, source)
+    idea.glb_sha256 = built.glb.sha256
+    idea.usdz_sha256 = built.usdz.sha256
+    idea.png_sha256 = None if built.png is None else built.png.sha256
 
 
 def upload_key(upload_sha: str) -> str:
@@ -103,29 +111,30 @@ def _upload_template() -> Template:
     return load_template(UPLOAD_TEMPLATE, material_library())
 
 
-def ensure_uploaded_glb(
-    blobs: BlobStore, upload_sha: str, read: Callable[[], bytes]
-) -> ArtifactRef:
+def ensure_uploaded_model(
+    builder: ArtifactBuilder, blobs: BlobStore, upload_sha: str, read: Callable[[], bytes]
+) -> ModelArtifacts:
     """The uploaded model rebuilt to the model contract (centred, on the ground, one primitive per
-    material) through the generator, as a one-part template; built once, then found."""
-    sha256 = upload_artifact_hash(upload_sha)
-    key = artifact_key(sha256, "glb")
-    size = blobs.size(key)
-    if size is not None:
-        return ArtifactRef(sha256, key, size, built=False)
-    model = build_model(
-        _upload_template(), {}, library=material_library(), asset_files={UPLOAD_ASSET: read()}
+    material) through the generator, as a one-part template, and its USDZ and PNG from the same
+    scene; built once, then found."""
+    return builder.ensure_artifacts(
+        upload_artifact_hash(upload_sha),
+        lambda: model_scene(
+            _upload_template(), {}, library=material_library(), asset_files={UPLOAD_ASSET: read()}
+        ),
+        blobs=blobs,
     )
-    blobs.put(key, model.glb)
-    return ArtifactRef(sha256, key, len(model.glb), built=True)
 
 
-def record_glb(session: Session, ref: ArtifactRef, source: dict[str, Any]) -> None:
-    repo.record_artifact(
-        session,
-        sha256=ref.sha256,
-        kind=ArtifactKind.GLB,
-        blob_key=ref.key,
-        size=ref.size,
-        source=json.loads(json.dumps(source)),
-    )
+def record_artifacts(session: Session, built: ModelArtifacts, source: dict[str, Any]) -> None:
+    """An Artifact row for each of the model's files (kept when there is one already)."""
+    plain = json.loads(json.dumps(source))
+    for ref in built.refs:
+        repo.record_artifact(
+            session,
+            sha256=ref.sha256,
+            kind=ArtifactKind(ref.kind),
+            blob_key=ref.key,
+            size=ref.size,
+            source=plain,
+        )

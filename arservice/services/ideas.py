@@ -6,12 +6,15 @@ Used by the API (``/api/v1/ideas``) and the demo seeding alike, so both follow t
 - the slug is made once, from the title (fi, else sv, else en), and kept when the title changes;
 - the model is a stored template version with checked parameter values (kept with defaults filled
   in), *or* an uploaded GLB; the site is kept as OGC GeoPose (see :mod:`.geopose`);
-- publishing builds the model's GLB (once: a built one is found by its hash) and records it; an
-  edit of a published idea that changes its model builds the new one in the same transaction.
-  The caller runs each function in one transaction, so a failed build changes nothing.
+- publishing builds the model's GLB, USDZ and PNG preview from one scene (once: built ones are
+  found by their hash) and records them; an edit of a published idea that changes its model
+  builds the new ones in the same transaction, as does uploading a whole model. The caller runs
+  each function in one transaction, so a failed build changes nothing. When the machine cannot
+  render previews the idea is published without its PNG (``png_sha256`` None), and publishing it
+  again later fills it in.
 
 Functions take the caller's Session and never commit; they return :class:`Outcome` when they may
-have built an artifact, so the caller can count builds and cache hits.
+have built artifacts, so the caller can count builds and cache hits.
 """
 
 from __future__ import annotations
@@ -33,12 +36,12 @@ from arservice.errors import (
     NotFoundError,
 )
 from arservice.i18n import LANGUAGES, N_
-from arservice.services.artifacts import ArtifactBuilder, ArtifactRef
+from arservice.services.artifacts import ArtifactBuilder, ModelArtifacts
 from arservice.services.idea_artifacts import (
     UPLOAD_ASSET,
-    build_idea_glb,
-    ensure_uploaded_glb,
-    record_glb,
+    build_idea_artifacts,
+    ensure_uploaded_model,
+    name_artifacts,
     upload_key,
 )
 from arservice.services.idea_input import (
@@ -68,10 +71,11 @@ MSG_TEMPLATE_REQUIRED = N_(
 
 @dataclass(frozen=True)
 class Outcome:
-    """An idea after a change, and the GLB it was built or found with (None: none needed)."""
+    """An idea after a change, and the model files it was built or found with (None: none
+    needed)."""
 
     idea: Idea
-    artifact: ArtifactRef | None = None
+    artifacts: ModelArtifacts | None = None
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -166,13 +170,11 @@ def update_idea(
     model_changed = bool(
         {"template_id", "template_version", "params", "uploaded_glb_key"} & set(changes)
     )
-    ref = None
+    built = None
     if model_changed:
         idea.glb_sha256 = idea.usdz_sha256 = idea.png_sha256 = None
         if idea.status is IdeaStatus.PUBLISHED:
-            ref = build_idea_glb(
-                session, blobs, builder, idea
-            )  # raises: the transaction rolls back
+            built = build_idea_artifacts(session, blobs, builder, idea)  # raises: rolled back
     if changes:
         session.flush()
         repo.append_audit(
@@ -183,7 +185,7 @@ def update_idea(
             target_id=idea.slug,
             details={"changes": changes},
         )
-    return Outcome(idea, ref)
+    return Outcome(idea, built)
 
 
 def _apply(idea: Idea, columns: Mapping[str, Any]) -> dict[str, Any]:
@@ -205,13 +207,14 @@ def _apply(idea: Idea, columns: Mapping[str, Any]) -> dict[str, Any]:
 def publish_idea(
     session: Session, blobs: BlobStore, builder: ArtifactBuilder, slug: str, *, actor_id: int | None
 ) -> Outcome:
-    """Build the idea's GLB (or find it built) and make the idea public; publishing a published
-    idea again changes nothing (unless its GLB had to be rebuilt)."""
+    """Build the idea's GLB, USDZ and PNG (or find them built) and make the idea public;
+    publishing a published idea again changes nothing, unless a file had to be made (a PNG the
+    renderer could not make before)."""
     idea = get_idea(session, slug, staff=True)
-    previous = idea.glb_sha256
-    ref = build_idea_glb(session, blobs, builder, idea)
-    if idea.status is IdeaStatus.PUBLISHED and previous == ref.sha256:
-        return Outcome(idea, ref)
+    previous = _artifact_columns(idea)
+    built = build_idea_artifacts(session, blobs, builder, idea)
+    if idea.status is IdeaStatus.PUBLISHED and previous == _artifact_columns(idea):
+        return Outcome(idea, built)
     was = idea.status
     if was is not IdeaStatus.PUBLISHED:
         idea.status = IdeaStatus.PUBLISHED
@@ -222,9 +225,9 @@ def publish_idea(
         "idea.publish",
         actor_id,
         idea.slug,
-        {"from": was.value, "glb": ref.sha256, "built": ref.built},
+        {**_artifact_details(idea, built), "from": was.value},
     )
-    return Outcome(idea, ref)
+    return Outcome(idea, built)
 
 
 def archive_idea(session: Session, slug: str, *, actor_id: int | None) -> Idea:
@@ -240,16 +243,23 @@ def archive_idea(session: Session, slug: str, *, actor_id: int | None) -> Idea:
 
 
 def upload_model(
-    session: Session, blobs: BlobStore, slug: str, data: bytes, *, actor_id: int | None
+    session: Session,
+    blobs: BlobStore,
+    builder: ArtifactBuilder,
+    slug: str,
+    data: bytes,
+    *,
+    actor_id: int | None,
 ) -> Outcome:
     """Give the idea a whole-model GLB in place of its template: checked (size, budgets, scale:
     :func:`~arservice.services.uploads.check_glb`), kept as uploaded, and rebuilt to the model
-    contract at once; AssetError or BuildError, at ``file``, when refused."""
+    contract at once, with its USDZ and PNG; AssetError or BuildError, at ``file``, when
+    refused."""
     idea = get_idea(session, slug, staff=True)
     checked = check_glb(data, UPLOAD_ASSET, max_bytes=MODEL_MAX_BYTES, whole_model=True, loc="file")
     upload_sha = checked.sha256
     try:
-        ref = ensure_uploaded_glb(blobs, upload_sha, lambda: data)
+        built = ensure_uploaded_model(builder, blobs, upload_sha, lambda: data)
     except (AssetError, BuildError) as error:
         raise type(error)([item.at("file") for item in error.items]) from None
     key = upload_key(upload_sha)
@@ -259,18 +269,21 @@ def upload_model(
     idea.template_id = idea.template_version = None
     idea.params = {}
     idea.uploaded_glb_key = key
-    idea.usdz_sha256 = idea.png_sha256 = None
-    idea.glb_sha256 = ref.sha256
-    record_glb(session, ref, {"generator": __version__, "upload": upload_sha})
+    name_artifacts(session, idea, built, {"generator": __version__, "upload": upload_sha})
     session.flush()
     _audit(
         session,
         "idea.model_upload",
         actor_id,
         idea.slug,
-        {"sha256": upload_sha, "size": len(data), "glb": ref.sha256, "replaced": before},
+        {
+            "sha256": upload_sha,
+            "size": len(data),
+            **_artifact_details(idea, built),
+            "replaced": before,
+        },
     )
-    return Outcome(idea, ref)
+    return Outcome(idea, built)
 
 
 def _audit(
@@ -279,6 +292,20 @@ def _audit(
     repo.append_audit(
         session, action, actor_id=actor_id, target_type="idea", target_id=slug, details=details
     )
+
+
+def _artifact_columns(idea: Idea) -> tuple[str | None, str | None, str | None]:
+    return idea.glb_sha256, idea.usdz_sha256, idea.png_sha256
+
+
+def _artifact_details(idea: Idea, built: ModelArtifacts) -> dict[str, Any]:
+    """For the audit log: the files the idea names now, and which of them this change built."""
+    return {
+        "glb": idea.glb_sha256,
+        "usdz": idea.usdz_sha256,
+        "png": idea.png_sha256,
+        "built": [ref.kind for ref in built.refs if ref.built],
+    }
 
 
 def _template_ref(idea: Idea) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from arservice import __version__
 from arservice.errors import (
     ArServiceError,
     AssetError,
@@ -264,7 +265,7 @@ def test_the_slug_stays_when_the_title_changes(session: Session, blobs: MemoryBl
     outcome = ideas.update_idea(session, blobs, ArtifactBuilder(), idea.slug, change, actor_id=None)
     assert outcome.idea.slug == "kapylan-ulkokuntosali"
     assert outcome.idea.title == {"fi": "Taivaskallion ulkokuntosali"}
-    assert outcome.artifact is None
+    assert outcome.artifacts is None
     entry = repo.list_audit(session, action="idea.update")[0]
     assert entry.details["changes"]["title"] == {
         "from": {"fi": "Käpylän ulkokuntosali"},
@@ -288,19 +289,35 @@ def test_publishing_builds_once_and_records_the_artifact(
     second = create(session, blobs, template=GYM)
     one = ideas.publish_idea(session, blobs, builder, first.slug, actor_id=None)
     two = ideas.publish_idea(session, blobs, builder, second.slug, actor_id=None)
-    assert one.artifact is not None
-    assert two.artifact is not None
-    assert (one.artifact.built, two.artifact.built) == (True, False)
+    assert one.artifacts is not None
+    assert two.artifacts is not None
+    assert (one.artifacts.built, two.artifacts.built) == (True, False)
+    assert [ref.built for ref in one.artifacts.refs] == [True, True, True]
+    assert [ref.built for ref in two.artifacts.refs] == [False, False, False]
     gym = builtin_template("outdoor-gym")
     expected = artifact_hash(gym.id, gym.version, canonical_params(gym, {"stations": 5}))
-    assert first.glb_sha256 == second.glb_sha256 == expected
+    for idea in (first, second):
+        assert idea.glb_sha256 == idea.usdz_sha256 == idea.png_sha256 == expected
     assert first.status is IdeaStatus.PUBLISHED
     assert first.published_at is not None
-    artifact = repo.get_artifact(session, expected, ArtifactKind.GLB)
-    assert artifact is not None
-    assert artifact.source["template"] == "outdoor-gym"
-    assert artifact.source["params"]["stations"] == 5
-    assert inspect_glb(blobs.get(artifact.blob_key)).triangles > 0
+    for kind in ArtifactKind:
+        artifact = repo.get_artifact(session, expected, kind)
+        assert artifact is not None
+        assert artifact.blob_key == f"artifacts/{expected}.{kind.value}"
+        assert artifact.size == len(blobs.get(artifact.blob_key))
+        assert artifact.source["template"] == "outdoor-gym"
+        assert artifact.source["params"]["stations"] == 5
+    glb = repo.get_artifact(session, expected, ArtifactKind.GLB)
+    assert glb is not None
+    assert inspect_glb(blobs.get(glb.blob_key)).triangles > 0
+    entry = repo.list_audit(session, action="idea.publish", target_id=first.slug)[0]
+    assert entry.details == {
+        "from": "draft",
+        "glb": expected,
+        "usdz": expected,
+        "png": expected,
+        "built": ["glb", "usdz", "png"],
+    }
 
 
 def test_publishing_again_changes_nothing(
@@ -333,7 +350,7 @@ def test_a_failing_build_raises_before_the_idea_changes(
     with pytest.raises(BuildError):
         ideas.publish_idea(session, blobs, builder, idea.slug, actor_id=None)
     assert idea.status is IdeaStatus.DRAFT
-    assert idea.glb_sha256 is None
+    assert (idea.glb_sha256, idea.usdz_sha256, idea.png_sha256) == (None, None, None)
     assert not repo.list_audit(session, action="idea.publish")
 
 
@@ -347,10 +364,12 @@ def test_editing_a_published_model_rebuilds_it(
         {"template": {"id": "outdoor-gym", "params": {"stations": 6}}}
     )
     outcome = ideas.update_idea(session, blobs, builder, idea.slug, change, actor_id=None)
-    assert outcome.artifact is not None
-    assert outcome.artifact.built
+    assert outcome.artifacts is not None
+    assert [ref.built for ref in outcome.artifacts.refs] == [True, True, True]
     assert idea.status is IdeaStatus.PUBLISHED
-    assert idea.glb_sha256 == outcome.artifact.sha256 != old
+    new = outcome.artifacts.sha256
+    assert idea.glb_sha256 == idea.usdz_sha256 == idea.png_sha256 == new != old
+    assert all(repo.get_artifact(session, new, kind) is not None for kind in ArtifactKind)
     assert idea.params["stations"] == 6
 
 
@@ -383,35 +402,42 @@ def test_an_uploaded_model_replaces_the_template_and_is_placed_by_the_contract(
 ) -> None:
     idea = create(session, blobs, template=GYM)
     data = off_centre_glb()
-    outcome = ideas.upload_model(session, blobs, idea.slug, data, actor_id=None)
-    assert outcome.artifact is not None
-    assert outcome.artifact.built
+    outcome = ideas.upload_model(session, blobs, builder, idea.slug, data, actor_id=None)
+    assert outcome.artifacts is not None
+    assert [ref.built for ref in outcome.artifacts.refs] == [True, True, True]
     assert idea.template_id is None
     assert dict(idea.params) == {}
     assert idea.uploaded_glb_key is not None
     assert blobs.get(idea.uploaded_glb_key) == data
-    built = blobs.get(outcome.artifact.key)
+    built = blobs.get(outcome.artifacts.glb.key)
     stats = inspect_glb(built)
     assert stats.bounds_min[1] == pytest.approx(0.0, abs=1e-5)
     assert stats.bounds_min[0] == pytest.approx(-stats.bounds_max[0], abs=1e-5)
     gltf_validator.check([built])
     upload_sha = hashlib.sha256(data).hexdigest()
     assert idea.uploaded_glb_key == f"uploads/{upload_sha}.glb"
-    assert outcome.artifact.sha256 == idea_artifacts.upload_artifact_hash(upload_sha)
+    sha256 = idea_artifacts.upload_artifact_hash(upload_sha)
+    assert outcome.artifacts.sha256 == sha256
+    assert idea.glb_sha256 == idea.usdz_sha256 == idea.png_sha256 == sha256
+    for kind in ArtifactKind:
+        artifact = repo.get_artifact(session, sha256, kind)
+        assert artifact is not None
+        assert artifact.source == {"generator": __version__, "upload": upload_sha}
     entry = repo.list_audit(session, action="idea.model_upload")[0]
     assert entry.details["sha256"] == upload_sha
+    assert entry.details["built"] == ["glb", "usdz", "png"]
     assert entry.details["replaced"]["id"] == "outdoor-gym"
     published = ideas.publish_idea(session, blobs, builder, idea.slug, actor_id=None)
-    assert published.artifact is not None
-    assert not published.artifact.built
-    assert idea.glb_sha256 == outcome.artifact.sha256
+    assert published.artifacts is not None
+    assert not published.artifacts.built
+    assert idea.glb_sha256 == idea.usdz_sha256 == idea.png_sha256 == sha256
 
 
 def test_an_upload_that_is_not_a_glb_is_refused_at_the_file(
-    session: Session, blobs: MemoryBlobStore
+    session: Session, blobs: MemoryBlobStore, builder: ArtifactBuilder
 ) -> None:
     idea = create(session, blobs, template=GYM)
     with pytest.raises(AssetError) as caught:
-        ideas.upload_model(session, blobs, idea.slug, b"not a model", actor_id=None)
+        ideas.upload_model(session, blobs, builder, idea.slug, b"not a model", actor_id=None)
     assert all(loc.startswith("file") for loc in locs(caught))
     assert idea.template_id == "outdoor-gym"

@@ -75,9 +75,14 @@ class TemplateOut(BaseModel):
 
 
 class ArtifactsOut(BaseModel):
+    """The model's immutable files, one hash in three extensions; null until built."""
+
     glb: str | None = Field(description="The model, glTF binary; null until it is built.")
-    usdz: str | None
-    png: str | None
+    usdz: str | None = Field(description="The model for iPhone AR Quick Look (USDZ).")
+    png: str | None = Field(
+        description="A 1024 x 1024 px preview picture (a poster); null until built, and while "
+        "the server cannot render previews."
+    )
 
 
 class IdeaOut(BaseModel):
@@ -144,8 +149,11 @@ def idea_out(idea: Idea, settings: Settings) -> IdeaOut:
 
 
 def _count(context: AppContext, outcome: ideas.Outcome) -> None:
-    if outcome.artifact is not None:
-        context.metrics.count_artifact("glb", built=outcome.artifact.built)
+    """A build or a cache hit for each file the change asked for (a PNG the renderer could not
+    make counts as neither)."""
+    if outcome.artifacts is not None:
+        for ref in outcome.artifacts.refs:
+            context.metrics.count_artifact(ref.kind, built=ref.built)
 
 
 @router.get("")
@@ -200,10 +208,12 @@ def upload_model(
     file: Annotated[UploadFile, File(description="The whole model as a GLB (glTF binary).")],
 ) -> IdeaOut:
     """Replace the idea's template with a whole-model GLB: checked, placed by the model contract
-    (centred, standing on the ground) and built at once."""
+    (centred, standing on the ground) and built at once, with its USDZ and preview PNG."""
     data = file.file.read()  # a sync route runs in a worker thread: reading here blocks no one
     with context.transaction() as session:
-        outcome = ideas.upload_model(session, context.blobs, slug, data, actor_id=principal.user_id)
+        outcome = ideas.upload_model(
+            session, context.blobs, context.artifacts, slug, data, actor_id=principal.user_id
+        )
         _count(context, outcome)
         return idea_out(outcome.idea, context.settings)
 
@@ -217,8 +227,9 @@ def upload_model(
     },
 )
 def publish_idea(slug: str, principal: PlannerDep, context: ContextDep) -> IdeaOut:
-    """Build the idea's model (once: a built one is reused) and make the idea public.
-    Publishing a published idea again changes nothing."""
+    """Build the idea's model (once: a built one is reused) as a GLB, a USDZ and a 1024 px preview
+    PNG, and make the idea public. Publishing a published idea again changes nothing, except
+    that a preview the server could not render before (``artifacts.png`` null) is made now."""
     with context.transaction() as session:
         outcome = ideas.publish_idea(
             session, context.blobs, context.artifacts, slug, actor_id=principal.user_id
