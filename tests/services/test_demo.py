@@ -1,4 +1,5 @@
-"""Demo ideas: seeded and published once, on a new database only, with valid models."""
+"""Demo ideas: seeded and published once, on a new database only, with valid models: each a GLB,
+a USDZ and a PNG preview."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from arservice.store.builtin import builtin_template_paths
 from arservice.store.models import Idea
 from arservice.web import create_app
 from arservice.web.context import app_context
+from tests.services.test_idea_artifacts import assert_model_files
 from tests.support.gltf_validator import GltfValidator
 from tests.web.conftest import TEST_SECRET, client_for
 
@@ -57,13 +59,16 @@ async def test_a_new_app_shows_the_demo_ideas_once(
             entry.slug or "" for entry in load_demo_ideas()
         )
         assert all(idea["status"] == "published" for idea in listed)
-        models = []
         for idea in listed:
             assert idea["title"]["sv"]
-            response = await client.get(idea["artifacts"]["glb"])
-            assert response.status_code == 200
-            models.append(response.content)
-    gltf_validator.check(models)
+            files = []
+            for kind in ("glb", "usdz", "png"):
+                url = idea["artifacts"][kind]
+                assert url == idea["artifacts"]["glb"].replace(".glb", f".{kind}")
+                response = await client.get(url)
+                assert response.status_code == 200
+                files.append(response.content)
+            assert_model_files(*files, tmp_path, gltf_validator)
     with app_context(app).transaction() as session:
         [entry] = repo.list_audit(session, action=SEED_ACTION)
         assert entry.actor_id is None

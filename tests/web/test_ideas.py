@@ -1,16 +1,23 @@
 """Ideas over the API: planners create, edit, publish and archive them; the public sees only
-published ideas; every bad input is named; a failed build changes nothing; builds happen once."""
+published ideas; every bad input is named; a failed build changes nothing; builds happen once;
+a published model is a GLB, a USDZ and a PNG preview under one hash, served at ``/a/``."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import threading
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from arservice.gltf import export_glb
-from arservice.parametric.scene import Instance, Material
+from arservice.parametric.scene import Instance, Material, Scene
+from arservice.render import RendererUnavailableError
+from arservice.services import models
+from tests.services.test_idea_artifacts import assert_model_files
 from tests.support.gltf_validator import GltfValidator
 from tests.support.scenes import box_mesh, make_scene, translate
 from tests.web.conftest import Staff, log_in, metric
@@ -34,8 +41,8 @@ IDEA: dict[str, Any] = {
     "site": {"latitude": 60.2155, "longitude": 24.9536, "heading": 135.0, "footprint": FOOTPRINT},
     "template": {"id": "outdoor-gym", "version": 1, "params": {"stations": 4}},
 }
-BUILDS = 'arservice_artifact_builds_total{kind="glb"}'
-HITS = 'arservice_artifact_cache_hits_total{kind="glb"}'
+KINDS = ("glb", "usdz", "png")
+MEDIA_TYPES = {"glb": "model/gltf-binary", "usdz": "model/vnd.usdz+zip", "png": "image/png"}
 
 
 def idea(**changes: Any) -> dict[str, Any]:
@@ -58,11 +65,52 @@ async def metrics(client: httpx.AsyncClient) -> str:
     return (await client.get("/metrics")).text
 
 
+async def counts(client: httpx.AsyncClient) -> dict[str, tuple[float, float]]:
+    """(builds, cache hits) per kind of artifact."""
+    text = await metrics(client)
+    return {
+        kind: (
+            metric(text, f'arservice_artifact_builds_total{{kind="{kind}"}}'),
+            metric(text, f'arservice_artifact_cache_hits_total{{kind="{kind}"}}'),
+        )
+        for kind in KINDS
+    }
+
+
+async def fetch_artifacts(client: httpx.AsyncClient, artifacts: dict[str, Any]) -> list[bytes]:
+    """The GLB, USDZ and PNG an idea names: one hash, each served with its media type."""
+    assert set(artifacts) == set(KINDS)
+    hashes = {str(artifacts[kind]).removeprefix("/a/").removesuffix(f".{kind}") for kind in KINDS}
+    assert len(hashes) == 1, artifacts
+    files = []
+    for kind in KINDS:
+        response = await client.get(artifacts[kind])
+        assert response.status_code == 200, artifacts[kind]
+        assert response.headers["content-type"] == MEDIA_TYPES[kind]
+        files.append(response.content)
+    return files
+
+
+class Renderer:
+    """The preview renderer, switched off and on as Mesa's EGL missing or installed would."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.available = True
+        self._real = models.render_preview
+        monkeypatch.setattr(models, "render_preview", self)
+        monkeypatch.setattr(models, "_warned", threading.Event())
+
+    def __call__(self, scene: Scene, **kwargs: Any) -> bytes:
+        if not self.available:
+            raise RendererUnavailableError("no EGL on this machine (a test)")
+        return self._real(scene, **kwargs)
+
+
 # --- the happy path ----------------------------------------------------------------------------
 
 
 async def test_a_planner_creates_publishes_edits_and_archives_an_idea(
-    client: httpx.AsyncClient, planner: Staff, gltf_validator: GltfValidator
+    client: httpx.AsyncClient, planner: Staff, gltf_validator: GltfValidator, tmp_path: Path
 ) -> None:
     created = await create(client, planner, IDEA)
     assert created["slug"] == "kapylan-ulkokuntosali"
@@ -88,13 +136,12 @@ async def test_a_planner_creates_publishes_edits_and_archives_an_idea(
     glb_url = published["artifacts"]["glb"]
     assert glb_url.startswith("/a/")
     assert glb_url.endswith(".glb")
-    glb = await client.get(glb_url)
-    assert glb.status_code == 200
-    gltf_validator.check([glb.content])
+    glb, usdz, png = await fetch_artifacts(client, published["artifacts"])
+    assert_model_files(glb, usdz, png, tmp_path, gltf_validator)
 
     public = await client.get(f"{URL}/kapylan-ulkokuntosali")
     assert public.status_code == 200
-    assert public.json()["artifacts"]["glb"] == glb_url
+    assert public.json()["artifacts"] == published["artifacts"]
 
     edited = await client.patch(
         f"{URL}/kapylan-ulkokuntosali",
@@ -106,7 +153,7 @@ async def test_a_planner_creates_publishes_edits_and_archives_an_idea(
     assert edited.json()["title"] == {"fi": "Taivaskallion ulkokuntosali"}
     assert edited.json()["pb"]["budget_eur"] == 99.5
     assert edited.json()["status"] == "published"
-    assert edited.json()["artifacts"]["glb"] == glb_url  # the model did not change
+    assert edited.json()["artifacts"] == published["artifacts"]  # the model did not change
 
     archived = await client.post(f"{URL}/kapylan-ulkokuntosali/archive", headers=planner.headers)
     assert archived.status_code == 200
@@ -359,10 +406,10 @@ async def test_a_failed_build_leaves_the_idea_as_it_was(
 
 
 async def test_editing_a_published_model_rebuilds_it_at_once(
-    client: httpx.AsyncClient, planner: Staff, gltf_validator: GltfValidator
+    client: httpx.AsyncClient, planner: Staff, gltf_validator: GltfValidator, tmp_path: Path
 ) -> None:
     created = await create(client, planner, IDEA)
-    before = (await publish(client, planner, created["slug"])).json()["artifacts"]["glb"]
+    before = (await publish(client, planner, created["slug"])).json()["artifacts"]
     edit = await client.patch(
         f"{URL}/{created['slug']}",
         json={"template": {"id": "outdoor-gym", "params": {"stations": 6, "layout": "ring"}}},
@@ -372,25 +419,63 @@ async def test_editing_a_published_model_rebuilds_it_at_once(
     after = edit.json()
     assert after["status"] == "published"
     assert after["template"]["params"]["stations"] == 6
-    assert after["artifacts"]["glb"] not in (None, before)
-    glb = await client.get(after["artifacts"]["glb"])
-    assert glb.status_code == 200
-    gltf_validator.check([glb.content])
+    for kind in KINDS:
+        assert after["artifacts"][kind] not in (None, before[kind])
+    assert_model_files(*await fetch_artifacts(client, after["artifacts"]), tmp_path, gltf_validator)
+    assert await counts(client) == dict.fromkeys(KINDS, (2, 0))
 
 
 async def test_the_same_inputs_build_once(client: httpx.AsyncClient, planner: Staff) -> None:
     one = await create(client, planner, idea(slug="yksi"))
     two = await create(client, planner, idea(slug="kaksi"))
-    assert metric(await metrics(client), BUILDS) == 0
+    assert await counts(client) == dict.fromkeys(KINDS, (0, 0))
     first = (await publish(client, planner, one["slug"])).json()
-    assert (metric(await metrics(client), BUILDS), metric(await metrics(client), HITS)) == (1, 0)
+    assert await counts(client) == dict.fromkeys(KINDS, (1, 0))
     second = (await publish(client, planner, two["slug"])).json()
     again = await publish(client, planner, one["slug"])
     assert again.status_code == 200
     assert again.json()["published_at"] == first["published_at"]
-    text = await metrics(client)
-    assert (metric(text, BUILDS), metric(text, HITS)) == (1, 2)
-    assert first["artifacts"]["glb"] == second["artifacts"]["glb"]
+    assert await counts(client) == dict.fromkeys(KINDS, (1, 2))
+    assert first["artifacts"] == second["artifacts"] == again.json()["artifacts"]
+
+
+async def test_concurrent_publishes_of_one_new_model_build_it_once(
+    client: httpx.AsyncClient, planner: Staff
+) -> None:
+    slugs = [
+        (await create(client, planner, idea(slug=f"rinnakkain-{i}")))["slug"] for i in range(3)
+    ]
+    responses = await asyncio.gather(*(publish(client, planner, slug) for slug in slugs))
+    assert [response.status_code for response in responses] == [200, 200, 200]
+    assert len({str(response.json()["artifacts"]) for response in responses}) == 1
+    assert await counts(client) == dict.fromkeys(KINDS, (1, 2))
+
+
+async def test_without_a_renderer_an_idea_is_published_with_no_png_and_it_comes_later(
+    client: httpx.AsyncClient, planner: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renderer = Renderer(monkeypatch)
+    renderer.available = False
+    created = await create(client, planner, IDEA)
+    published = (await publish(client, planner, created["slug"])).json()
+    assert published["status"] == "published"
+    artifacts = published["artifacts"]
+    assert artifacts["png"] is None
+    assert (await client.get(artifacts["glb"])).status_code == 200
+    assert (await client.get(artifacts["usdz"])).status_code == 200
+    assert (await client.get(artifacts["glb"].replace(".glb", ".png"))).status_code == 404
+    assert await counts(client) == {"glb": (1, 0), "usdz": (1, 0), "png": (0, 0)}
+
+    renderer.available = True
+    filled = (await publish(client, planner, created["slug"])).json()
+    assert filled["published_at"] == published["published_at"]
+    assert filled["artifacts"]["png"] == artifacts["glb"].replace(".glb", ".png")
+    assert {kind: filled["artifacts"][kind] for kind in ("glb", "usdz")} == {
+        kind: artifacts[kind] for kind in ("glb", "usdz")
+    }
+    png = await client.get(filled["artifacts"]["png"])
+    assert (png.status_code, png.headers["content-type"]) == (200, "image/png")
+    assert await counts(client) == {"glb": (1, 1), "usdz": (1, 1), "png": (1, 0)}
 
 
 async def test_every_change_is_audited_with_its_actor(
@@ -427,7 +512,7 @@ def kiosk_glb() -> bytes:
 
 
 async def test_an_uploaded_model_replaces_the_template(
-    client: httpx.AsyncClient, planner: Staff, gltf_validator: GltfValidator
+    client: httpx.AsyncClient, planner: Staff, gltf_validator: GltfValidator, tmp_path: Path
 ) -> None:
     created = await create(client, planner, IDEA)
     url = f"{URL}/{created['slug']}/model"
@@ -437,12 +522,12 @@ async def test_an_uploaded_model_replaces_the_template(
     uploaded = response.json()
     assert uploaded["model"] == "uploaded"
     assert uploaded["template"] is None
-    glb = await client.get(uploaded["artifacts"]["glb"])
-    assert glb.status_code == 200
-    gltf_validator.check([glb.content])
+    files = await fetch_artifacts(client, uploaded["artifacts"])
+    assert_model_files(*files, tmp_path, gltf_validator)
+    assert await counts(client) == dict.fromkeys(KINDS, (1, 0))
     published = (await publish(client, planner, created["slug"])).json()
-    assert published["artifacts"]["glb"] == uploaded["artifacts"]["glb"]
-    assert metric(await metrics(client), HITS) == 1
+    assert published["artifacts"] == uploaded["artifacts"]
+    assert await counts(client) == dict.fromkeys(KINDS, (1, 1))
 
     bad = await client.put(
         url,
