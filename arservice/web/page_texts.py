@@ -73,8 +73,8 @@ TEXTS: Mapping[str, str] = {
     "view_lower_left": N_("Seen from below, on the left"),
     # the on-site card
     "onsite_title": N_("On site"),
-    "onsite_place": N_("Go to the place where it will be built ({latitude}, {longitude})."),
-    "onsite_map": N_("Open the place on a map"),
+    "onsite_place": N_("Go to the place where it will be built."),
+    "onsite_map": N_("Open the place on a map ({latitude}, {longitude})"),
     "onsite_stand": N_(
         "Stand on its {side} side and face {facing} ({degrees}°), towards where it will stand."
     ),

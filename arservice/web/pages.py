@@ -23,7 +23,6 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -104,9 +103,7 @@ class Page:
             "home_url": self.link("/"),
             "og_locale": BABEL_LOCALES[self.lang],
             "og_alternates": [BABEL_LOCALES[code] for code in LANGUAGES if code != self.lang],
-            "coordinate": lambda value: format_decimal(
-                value, "0.00000", locale=BABEL_LOCALES[self.lang]
-            ),
+            "coordinate": lambda value: f"{value:.5f}",  # as map apps write it, in any language
             **extra,
         }
 

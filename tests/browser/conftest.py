@@ -1,0 +1,200 @@
+"""Real headless Chromium against the real service on a loopback port.
+
+- ``server``: ``arservice serve`` in a subprocess on a free port of 127.0.0.1, on its own data
+  directory, with the demo ideas (four published ideas in fi / sv / en) and ``base_url`` set to
+  where it listens, as a city would set it.
+- ``browser``: Debian's chromium (``/usr/bin/chromium``, or ``ARSERVICE_CHROMIUM``), launched
+  by Playwright with flags that keep it off the network it would otherwise try (Google's update,
+  sync and field-trial hosts), and SwiftShader for WebGL (there is no GPU).
+- ``open_page(path, **context_options)``: a new context and page, watched: every request's URL,
+  console errors, uncaught exceptions and CSP violations are kept in a :class:`Watch`.
+
+Screenshots go to ``out/browser/`` in the checkout (``ARSERVICE_TEST_ARTIFACTS`` to change it;
+ignored by git).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+
+REPO = Path(__file__).parents[2]
+CHROMIUM = Path(os.environ.get("ARSERVICE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARSERVICE = Path(sys.executable).parent / "arservice"
+START_TIMEOUT_SECONDS = 60
+ARTIFACTS = Path(os.environ.get("ARSERVICE_TEST_ARTIFACTS", REPO / "out" / "browser"))
+WATCH_SCRIPT = """
+window.__arservice = {loaded: 0, violations: []};
+document.addEventListener('load', (event) => {
+  if (event.target && event.target.tagName === 'MODEL-VIEWER') window.__arservice.loaded += 1;
+}, true);
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__arservice.violations.push(event.violatedDirective + ' ' + event.blockedURI);
+});
+"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+def start_server(data_dir: Path, *, base_url: str | None = None) -> Iterator[Server]:
+    """``arservice serve`` on a free loopback port until the generator is closed."""
+    port = free_port()
+    listen = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARSERVICE_")}
+    env.update(
+        ARSERVICE_DATA_DIR=str(data_dir),
+        ARSERVICE_BASE_URL=base_url or listen,
+        ARSERVICE_DEMO_IDEAS="true",
+        ARSERVICE_SECRET_KEY="browser-tests-" + "s" * 40,
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = (data_dir / "server.log").open("w")
+    command = [str(ARSERVICE), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT) as process:
+        try:
+            _wait_ready(f"{listen}/readyz", process, data_dir / "server.log")
+            yield Server(listen)
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while True:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"arservice serve did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from start_server(tmp_path_factory.mktemp("browser-server"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.skip(f"no chromium at {CHROMIUM}: `make test` installs it (Debian's chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Watch:
+    """What a page did: the URLs it asked for, its console errors and uncaught exceptions."""
+
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+    def other_origins(self, origin: str) -> list[str]:
+        return [url for url in self.requests if not url.startswith(f"{origin}/")]
+
+
+@dataclass
+class Opened:
+    page: Page
+    context: BrowserContext
+    watch: Watch
+
+    def violations(self) -> list[str]:
+        found: list[str] = self.page.evaluate("() => window.__arservice.violations")
+        return found
+
+    def wait_for_model(self, timeout_ms: int = 60_000) -> None:
+        """Until model-viewer has fired ``load`` and shows the model (the poster is gone)."""
+        self.page.wait_for_function(
+            "() => window.__arservice.loaded > 0 && document.querySelector('model-viewer')"
+            ".modelIsVisible",
+            timeout=timeout_ms,
+        )
+
+
+OpenPage = Callable[..., Opened]
+
+
+@pytest.fixture
+def open_page(browser: Browser, server: Server) -> Iterator[OpenPage]:
+    """``open_page("/i/slug?lang=fi", locale="fi-FI", ...)``: a watched page in a new context
+    (the keywords are Playwright's context options); the context is closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def open_one(path: str, **options: Any) -> Opened:
+        options.setdefault("viewport", {"width": 390, "height": 844})
+        context = browser.new_context(**options)
+        contexts.append(context)
+        watch = Watch()
+        context.on("request", lambda request: watch.requests.append(request.url))
+        context.add_init_script(WATCH_SCRIPT)
+        page = context.new_page()
+        page.on("console", watch.on_console)
+        page.on("pageerror", lambda error: watch.errors.append(f"exception: {error}"))
+        if path:
+            page.goto(server.url(path))
+        return Opened(page, context, watch)
+
+    yield open_one
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
