@@ -95,6 +95,21 @@ class ModelArtifacts:
         """Whether this call built any of them."""
         return any(ref.built for ref in self.refs)
 
+    def also_built_by(self, earlier: ModelArtifacts | None) -> ModelArtifacts:
+        """These files, marked built where ``earlier`` (a call for the same model just before,
+        such as one made outside a transaction) built them."""
+        if earlier is None or earlier.sha256 != self.sha256:
+            return self
+        made = {ref.kind for ref in earlier.refs if ref.built}
+
+        def mark(ref: ArtifactRef) -> ArtifactRef:
+            if ref.kind not in made:
+                return ref
+            return ArtifactRef(ref.sha256, ref.key, ref.size, built=True)
+
+        png = None if self.png is None else mark(self.png)
+        return ModelArtifacts(self.sha256, mark(self.glb), mark(self.usdz), png)
+
 
 def artifact_key(sha256: str, ext: str) -> str:
     """The blob key of an artifact: ``artifacts/<sha256>.<ext>``."""

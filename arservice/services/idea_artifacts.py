@@ -57,6 +57,16 @@ def build_idea_artifacts(
     the idea (all three by the same hash; ``png_sha256`` None while the renderer is unavailable).
     ConflictError when the idea has no model; the ArServiceError of a failed build (then the idea
     is unchanged and nothing is stored)."""
+    built, source = ensure_idea_files(session, blobs, builder, idea)
+    name_artifacts(session, idea, built, source)
+    return built
+
+
+def ensure_idea_files(
+    session: Session, blobs: BlobStore, builder: ArtifactBuilder, idea: Idea
+) -> tuple[ModelArtifacts, dict[str, Any]]:
+    """The idea's files in the blob store, those missing built, and what they are built from;
+    reads the database only, so it may run outside a write transaction."""
     if idea.template_id is not None and idea.template_version is not None:
         stored = stored_template(session, blobs, idea.template_id, idea.template_version)
         built = builder.ensure_model(
@@ -72,15 +82,13 @@ def build_idea_artifacts(
             "version": idea.template_version,
             "params": canonical_params(stored.template, dict(idea.params)),
         }
-    elif idea.uploaded_glb_key is not None:
+        return built, source
+    if idea.uploaded_glb_key is not None:
         key = idea.uploaded_glb_key
         upload_sha = key.removeprefix(f"{UPLOAD_PREFIX}/").removesuffix(".glb")
         built = ensure_uploaded_model(builder, blobs, upload_sha, lambda: blobs.get(key))
-        source = {"generator": __version__, "upload": upload_sha}
-    else:
-        raise ConflictError([ErrorItem("", MSG_NO_MODEL)])
-    name_artifacts(session, idea, built, source)
-    return built
+        return built, {"generator": __version__, "upload": upload_sha}
+    raise ConflictError([ErrorItem("", MSG_NO_MODEL)])
 
 
 def name_artifacts(

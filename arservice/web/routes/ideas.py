@@ -230,9 +230,16 @@ def publish_idea(slug: str, principal: PlannerDep, context: ContextDep) -> IdeaO
     """Build the idea's model (once: a built one is reused) as a GLB, a USDZ and a 1024 px preview
     PNG, and make the idea public. Publishing a published idea again changes nothing, except
     that a preview the server could not render before (``artifacts.png`` null) is made now."""
+    with context.reading() as session:  # build outside the write transaction: see build_model_files
+        prepared = ideas.build_model_files(session, context.blobs, context.artifacts, slug)
     with context.transaction() as session:
         outcome = ideas.publish_idea(
-            session, context.blobs, context.artifacts, slug, actor_id=principal.user_id
+            session,
+            context.blobs,
+            context.artifacts,
+            slug,
+            actor_id=principal.user_id,
+            prepared=prepared,
         )
         _count(context, outcome)
         return idea_out(outcome.idea, context.settings)
