@@ -121,6 +121,7 @@ def test_the_keyboard_turns_the_model_and_meets_no_dead_ar_button(
     assert not opened.page.locator("button.ar-button").is_visible()
     seen = tab_to(opened, "a.tagName === 'MODEL-VIEWER'")
     assert seen[-1]["inner"] == "userInput show"
+    assert "keyboard-focus" in seen[-1]["cls"]  # our strong focus ring
     theta = "() => document.querySelector('model-viewer').getCameraOrbit().theta"
     before = opened.page.evaluate(theta)
     for _ in range(4):

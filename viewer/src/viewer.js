@@ -27,8 +27,21 @@
     }
   }
 
+  // The viewer's focus is inside its shadow root, where our styles cannot reach: a keyboard
+  // user gets a strong ring drawn on the element itself (a tap gets none).
+  var keyboard = false;
+  document.addEventListener("keydown", function () { keyboard = true; }, true);
+  document.addEventListener("pointerdown", function () { keyboard = false; }, true);
+
   function setUp(viewer) {
     var scope = viewer.closest("main") || document;
+
+    viewer.addEventListener("focus", function () {
+      viewer.classList.toggle("keyboard-focus", keyboard);
+    });
+    viewer.addEventListener("blur", function () {
+      viewer.classList.remove("keyboard-focus");
+    });
 
     function show(name, visible) {
       var found = scope.querySelectorAll('[data-message="' + name + '"]');
