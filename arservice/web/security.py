@@ -13,9 +13,11 @@ found necessary in headless Chromium; the browser tests fail on any CSP violatio
                 root, by its hash (computed from the served bundle at start); a model-viewer
                 whose style cannot be found falls back to 'unsafe-inline' (styles only).
     img-src     'self' <model origins> blob:
-                the poster PNG and the icon; a texture inside a GLB is decoded from a blob: URL.
+                the poster PNG and the icon; Safari before 17 (older iPhones) decodes a
+                GLB's texture through an <img> of a blob: URL.
     connect-src 'self' <model origins> blob:
-                the GLB (fetch); Chromium reads a GLB's textures back from their blob: URLs.
+                the GLB (fetch); other browsers fetch a GLB's texture from its blob: URL
+                (a browser test loads a textured model and fails without it).
     base-uri 'none'; form-action 'self'; object-src 'none'
     frame-ancestors 'none'
                 an idea page and the gallery are never framed (X-Frame-Options: DENY too, for

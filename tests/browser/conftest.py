@@ -1,8 +1,8 @@
 """Real headless Chromium against the real service on a loopback port.
 
 - ``server``: ``arservice serve`` in a subprocess on a free port of 127.0.0.1, on its own data
-  directory, with the demo ideas (four published ideas in fi / sv / en) and ``base_url`` set to
-  where it listens, as a city would set it.
+  directory, with the demo ideas (four published ideas in fi / sv / en) and one whose model has
+  a texture, and ``base_url`` set to where it listens, as a city would set it.
 - ``browser``: Debian's chromium (``/usr/bin/chromium``, or ``ARSERVICE_CHROMIUM``), launched
   by Playwright with flags that keep it off the network it would otherwise try (Google's update,
   sync and field-trial hosts), and SwiftShader for WebGL (there is no GPU).
@@ -30,6 +30,13 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from pydantic import SecretStr
+
+from arservice.settings import Settings
+from arservice.store.models import Role
+from arservice.web import create_app
+from tests.services.test_uploads import sign_glb
+from tests.web.conftest import add_staff
 
 REPO = Path(__file__).parents[2]
 CHROMIUM = Path(os.environ.get("ARSERVICE_CHROMIUM", "/usr/bin/chromium"))
@@ -77,24 +84,55 @@ class Server:
         return f"{parts.scheme}://{parts.netloc}"
 
 
-def start_server(data_dir: Path, *, base_url: str | None = None) -> Iterator[Server]:
-    """``arservice serve`` on a free loopback port until the generator is closed."""
+TEXTURED = "textured-sign"
+"""An idea whose model has a texture (an uploaded GLB), besides the demo ideas."""
+SECRET_KEY = "browser-tests-" + "s" * 40
+
+
+def planner_headers(data_dir: Path, base_url: str) -> dict[str, str]:
+    """A new database with the demo ideas and a planner; the planner's API token headers."""
+    settings = Settings(
+        data_dir=data_dir, base_url=base_url, demo_ideas=True, secret_key=SecretStr(SECRET_KEY)
+    )
+    app = create_app(settings)
+    headers = add_staff(app, Role.PLANNER).headers
+    app.state.context.engine.dispose()
+    return headers
+
+
+def publish_textured(server: Server, headers: dict[str, str]) -> None:
+    """:data:`TEXTURED`, published through the API as a planner would."""
+    url = server.url(f"/api/v1/ideas/{TEXTURED}")
+    with httpx.Client(headers=headers, timeout=60) as client:
+        body = {"slug": TEXTURED, "title": {"en": "A sign with a picture"}}
+        assert client.post(server.url("/api/v1/ideas"), json=body).status_code == 201
+        glb = {"file": ("sign.glb", sign_glb(texture_px=64), "model/gltf-binary")}
+        assert client.put(f"{url}/model", files=glb).status_code == 200
+        assert client.post(f"{url}/publish").status_code == 200
+
+
+def start_server(data_dir: Path) -> Iterator[Server]:
+    """``arservice serve`` on a free loopback port, with the demo ideas and :data:`TEXTURED`,
+    until the generator is closed."""
     port = free_port()
     listen = f"http://127.0.0.1:{port}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    headers = planner_headers(data_dir, listen)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARSERVICE_")}
     env.update(
         ARSERVICE_DATA_DIR=str(data_dir),
-        ARSERVICE_BASE_URL=base_url or listen,
+        ARSERVICE_BASE_URL=listen,
         ARSERVICE_DEMO_IDEAS="true",
-        ARSERVICE_SECRET_KEY="browser-tests-" + "s" * 40,
+        ARSERVICE_SECRET_KEY=SECRET_KEY,
     )
-    data_dir.mkdir(parents=True, exist_ok=True)
     log = (data_dir / "server.log").open("w")
     command = [str(ARSERVICE), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT) as process:
         try:
             _wait_ready(f"{listen}/readyz", process, data_dir / "server.log")
-            yield Server(listen)
+            server = Server(listen)
+            publish_textured(server, headers)
+            yield server
         finally:
             process.send_signal(signal.SIGINT)
             try:
@@ -144,7 +182,10 @@ class Watch:
             self.errors.append(f"console: {message.text}")
 
     def other_origins(self, origin: str) -> list[str]:
-        return [url for url in self.requests if not url.startswith(f"{origin}/")]
+        """Requests anywhere but ``origin`` (a ``blob:`` URL made by our page is ours)."""
+        return [
+            url for url in self.requests if not url.removeprefix("blob:").startswith(f"{origin}/")
+        ]
 
 
 @dataclass

@@ -18,7 +18,7 @@ from PIL import Image, ImageStat
 from arservice.i18n import LANGUAGES, translate
 from arservice.services.demo import load_demo_ideas
 from arservice.web.page_texts import TEXTS
-from tests.browser.conftest import Opened, OpenPage, Server
+from tests.browser.conftest import TEXTURED, Opened, OpenPage, Server
 
 DEMO = {entry.slug: entry for entry in load_demo_ideas()}
 GYM = "kapylan-ulkokuntosali"
@@ -73,6 +73,15 @@ def test_each_demo_idea_loads_and_draws_its_model(
     assert ImageStat.Stat(Image.open(io.BytesIO(canvas)).convert("L")).stddev[0] > 5
     assert drawn_fraction(canvas) > 0.02
     assert opened.page.locator("h1").inner_text() == DEMO[slug].title["en"]
+    assert_clean(opened, server)
+
+
+def test_a_model_with_a_texture_loads_under_the_content_security_policy(
+    open_page: OpenPage, server: Server
+) -> None:
+    """Its picture is decoded from a blob: URL: the reason img-src and connect-src allow blob:."""
+    opened = open_page(f"/i/{TEXTURED}?lang=en")
+    opened.wait_for_model()
     assert_clean(opened, server)
 
 
