@@ -13,11 +13,11 @@ POSTER_LANGUAGES = LANGUAGES
 """The languages a poster can be printed in: fi, sv, en."""
 
 CALL_TO_ACTION = {
-    "fi": "Skannaa ja katso idea täällä lisätyssä todellisuudessa (AR)",
-    "sv": "Skanna och se idén här i förstärkt verklighet (AR)",
-    "en": "Scan and see the idea here in augmented reality (AR)",
+    "fi": "Skannaa ja katso idea täällä lisätyssä todellisuudessa\u00a0(AR)",
+    "sv": "Skanna och se idén här i förstärkt verklighet\u00a0(AR)",
+    "en": "Scan and see the idea here in augmented reality\u00a0(AR)",
 }
-"""The headline beside the code."""
+"""The headline beside the code; a no-break space keeps "(AR)" on the line before it."""
 
 SCAN_HINT = {
     "fi": "Osoita koodia puhelimen kameralla.",
