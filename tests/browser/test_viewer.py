@@ -73,6 +73,11 @@ def test_each_demo_idea_loads_and_draws_its_model(
     assert ImageStat.Stat(Image.open(io.BytesIO(canvas)).convert("L")).stddev[0] > 5
     assert drawn_fraction(canvas) > 0.02
     assert opened.page.locator("h1").inner_text() == DEMO[slug].title["en"]
+    label = opened.page.evaluate(
+        "() => document.querySelector('model-viewer').shadowRoot"
+        ".querySelector('[role=region]').getAttribute('aria-label')"
+    )
+    assert label == t("en", "announcements")  # model-viewer's own English label, replaced
     assert_clean(opened, server)
 
 
