@@ -223,4 +223,4 @@ def scaled(image: Image.Image, width_mm: float, dpi: int) -> Image.Image:
     if image.width <= target:
         return image
     height = max(1, round(image.height * target / image.width))
-    return image.resize((target, height), Image.Resampling.LANCZOS)
+    return image.resize((target, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
