@@ -160,8 +160,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from start_server(tmp_path_factory.mktemp("browser-server"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Per module: Playwright's sync API keeps an event loop running in this thread while it
+    lives, and the async tests of the other packages need the thread to themselves."""
     if not CHROMIUM.is_file():
         pytest.skip(f"no chromium at {CHROMIUM}: `make test` installs it (Debian's chromium)")
     with sync_playwright() as playwright:
