@@ -80,20 +80,21 @@ def format_budget(euros: float, lang: str) -> str:
     return format_currency(euros, "EUR", format=pattern, locale=locale, currency_digits=False)
 
 
-def compass_key(degrees: float) -> str:
-    """The nearest of the eight compass points (a key of the page texts)."""
+def compass_point(degrees: float) -> str:
+    """The nearest of the eight compass points: ``135`` -> ``south_east``."""
     return COMPASS[round((degrees % 360) / 45) % 8]
 
 
 @dataclass(frozen=True)
 class OnSite:
     """Where to stand: on the side the model's front faces, looking back at it, so that the
-    model placed in AR (its front towards the phone) stands as it will be built."""
+    model placed in AR (its front towards the phone) stands as it will be built. ``stand`` is
+    the key of the sentence that says so (``stand_south_east``), ``facing_degrees`` the way to
+    look, clockwise from north."""
 
     latitude: float
     longitude: float
-    side: str
-    facing: str
+    stand: str
     facing_degrees: int
     map_url: str
 
@@ -104,7 +105,7 @@ def on_site(latitude: float, longitude: float, heading: float) -> OnSite:
         f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}"
         f"#map=19/{latitude:.6f}/{longitude:.6f}"
     )
-    return OnSite(latitude, longitude, compass_key(heading), compass_key(facing), facing, map_url)
+    return OnSite(latitude, longitude, f"stand_{compass_point(heading)}", facing, map_url)
 
 
 def absolute(settings: Settings, url: str | None) -> str | None:

@@ -54,7 +54,6 @@ TEXTS: Mapping[str, str] = {
         "Android phones with Google Play Services for AR and iPhones can place the model on "
         "the ground at its real size."
     ),
-    "model_label": N_("3D model"),
     "interaction_prompt": N_("Drag, or use the arrow keys, to turn the model"),
     "announcements": N_("Announcements"),
     "fallback_alt": N_("3D model of the idea: {title}"),
@@ -75,9 +74,6 @@ TEXTS: Mapping[str, str] = {
     "onsite_title": N_("On site"),
     "onsite_place": N_("Go to the place where it will be built."),
     "onsite_map": N_("Open the place on a map ({latitude}, {longitude})"),
-    "onsite_stand": N_(
-        "Stand on its {side} side and face {facing} ({degrees}°), towards where it will stand."
-    ),
     "onsite_tap": N_(
         "Tap “View in your space” and point the phone at the ground: the model appears at its "
         "real size, its front towards you, as it will be built."
@@ -86,14 +82,36 @@ TEXTS: Mapping[str, str] = {
         "No AR on your phone? The 3D view on this page works on any phone: turn the model "
         "with your finger."
     ),
-    "north": N_("north"),
-    "north_east": N_("north-east"),
-    "east": N_("east"),
-    "south_east": N_("south-east"),
-    "south": N_("south"),
-    "south_west": N_("south-west"),
-    "west": N_("west"),
-    "north_west": N_("north-west"),
+    # where to stand, by the side the model's front faces (whole sentences: in Finnish and
+    # Swedish the compass words change form with the sentence)
+    "stand_north": N_(
+        "Stand on its north side and face south ({degrees}°), towards where it will stand."
+    ),
+    "stand_north_east": N_(
+        "Stand on its north-east side and face south-west ({degrees}°), towards where it will "
+        "stand."
+    ),
+    "stand_east": N_(
+        "Stand on its east side and face west ({degrees}°), towards where it will stand."
+    ),
+    "stand_south_east": N_(
+        "Stand on its south-east side and face north-west ({degrees}°), towards where it will "
+        "stand."
+    ),
+    "stand_south": N_(
+        "Stand on its south side and face north ({degrees}°), towards where it will stand."
+    ),
+    "stand_south_west": N_(
+        "Stand on its south-west side and face north-east ({degrees}°), towards where it will "
+        "stand."
+    ),
+    "stand_west": N_(
+        "Stand on its west side and face east ({degrees}°), towards where it will stand."
+    ),
+    "stand_north_west": N_(
+        "Stand on its north-west side and face south-east ({degrees}°), towards where it will "
+        "stand."
+    ),
     # the gallery
     "gallery_title": N_("Winning ideas"),
     "gallery_intro": N_(
@@ -105,7 +123,6 @@ TEXTS: Mapping[str, str] = {
     "filter_apply": N_("Show"),
     "gallery_empty": N_("No ideas to show yet."),
     "gallery_none_match": N_("No ideas of this kind. Show all kinds instead."),
-    "open_idea": N_("See in 3D"),
     # the embed page
     "open_full": N_("Open the full page"),
     # not found

@@ -22,6 +22,7 @@ from arservice.store import repositories as repo
 from arservice.store.blobs import LocalBlobStore
 from arservice.store.models import Role
 from arservice.web import create_app
+from arservice.web.page_data import on_site
 from arservice.web.page_texts import TEXTS
 from tests.web.conftest import TEST_SECRET, Staff, add_staff, client_for, log_in
 from tests.web.test_ideas import IDEA
@@ -208,7 +209,8 @@ async def test_the_on_site_card_says_where_to_stand_and_which_way_to_face(
     client: httpx.AsyncClient,
 ) -> None:
     _, html = await page(client, f"/i/{GYM}?lang=en")  # the gym's front faces 135°, south-east
-    stand = t("en", "onsite_stand", side="south-east", facing="north-west", degrees=315)
+    stand = t("en", "stand_south_east", degrees=315)
+    assert "face north-west (315°)" in stand
     assert stand in html.text
     assert t("en", "onsite_no_ar") in html.text
     assert t("en", "no_ar") in html.text  # shown by the script when AR cannot start
@@ -419,3 +421,24 @@ async def test_our_html_css_and_js_stay_under_30_kb_compressed(client: httpx.Asy
         assert response.headers["content-encoding"] == "gzip", url
         total += response.num_bytes_downloaded  # as sent, compressed
     assert total < OUR_BYTES_LIMIT, total
+
+
+@pytest.mark.parametrize(
+    ("heading", "side", "facing"),
+    [
+        (0, "north", "south (180°)"),
+        (44, "north-east", "south-west (224°)"),
+        (90, "east", "west (270°)"),
+        (135, "south-east", "north-west (315°)"),
+        (180, "south", "north (0°)"),
+        (200, "south", "north (20°)"),
+        (250, "west", "east (70°)"),
+        (337.6, "north", "south (158°)"),
+    ],
+)
+def test_where_to_stand_follows_the_heading_of_the_models_front(
+    heading: float, side: str, facing: str
+) -> None:
+    site = on_site(60.2, 24.9, heading)
+    text = t("en", site.stand, degrees=site.facing_degrees)
+    assert f"on its {side} side and face {facing}," in text
