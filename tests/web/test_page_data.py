@@ -1,0 +1,66 @@
+"""What the pages show of an idea: money per language, the language a text is really in, where
+to stand on site, absolute URLs."""
+
+from __future__ import annotations
+
+import pytest
+
+from arservice.i18n import translate
+from arservice.settings import Settings
+from arservice.web.page_data import Text, absolute, format_budget, on_site, pick
+from arservice.web.page_texts import TEXTS
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(
+    ("euros", "lang", "shown"),
+    [
+        (150000, "fi", f"150{NBSP}000{NBSP}€"),
+        (150000, "sv", f"150{NBSP}000{NBSP}€"),
+        (150000, "en", "€150,000"),
+        (99.5, "fi", f"99,50{NBSP}€"),
+        (1234.56, "en", "€1,234.56"),
+        (0, "en", "€0"),
+    ],
+)
+def test_a_budget_is_money_in_the_readers_language(euros: float, lang: str, shown: str) -> None:
+    assert format_budget(euros, lang) == shown
+
+
+def test_a_text_says_which_language_it_is_in() -> None:
+    assert pick({"fi": "Kenttä", "sv": "Plan"}, "sv") == Text("Plan", "sv")
+    assert pick({"sv": "Plan", "en": "Court"}, "fi") == Text("Plan", "sv")
+    assert pick({"en": "Court"}, "sv") == Text("Court", "en")
+    assert pick({"de": "Platz"}, "fi") == Text("Platz", "de")
+    assert pick({}, "fi") is None
+    assert str(Text("Court", "en").html("fi")) == '<span lang="en">Court</span>'
+    assert str(Text("<b>", "fi").html("fi")) == "&lt;b&gt;"
+
+
+@pytest.mark.parametrize(
+    ("heading", "side", "facing"),
+    [
+        (0, "north", "south (180°)"),
+        (44, "north-east", "south-west (224°)"),
+        (90, "east", "west (270°)"),
+        (135, "south-east", "north-west (315°)"),
+        (180, "south", "north (0°)"),
+        (200, "south", "north (20°)"),
+        (250, "west", "east (70°)"),
+        (337.6, "north", "south (158°)"),
+    ],
+)
+def test_where_to_stand_follows_the_heading_of_the_models_front(
+    heading: float, side: str, facing: str
+) -> None:
+    site = on_site(60.2, 24.9, heading)
+    text = translate("en", TEXTS[site.stand], degrees=site.facing_degrees)
+    assert f"on its {side} side and face {facing}," in text
+
+
+def test_the_model_url_is_absolute_on_the_configured_site() -> None:
+    settings = Settings(base_url="https://ar.example.org/")
+    assert absolute(settings, "/a/x.glb") == "https://ar.example.org/a/x.glb"
+    assert absolute(settings, "https://cdn.example.org/x.glb") == "https://cdn.example.org/x.glb"
+    assert absolute(settings, None) is None
