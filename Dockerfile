@@ -1,6 +1,11 @@
 # syntax=docker/dockerfile:1
 # A runnable image of arservice: `docker build -t arservice . && docker run --rm arservice templates`
 
+FROM node:20-bookworm-slim AS viewer
+WORKDIR /src/viewer
+COPY viewer/package.json viewer/package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
@@ -9,6 +14,8 @@ RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip install --require-hashes -r requirements.lock
 COPY arservice ./arservice
 COPY assets ./assets
+COPY viewer/src ./viewer/src
+COPY --from=viewer /src/viewer/node_modules ./viewer/node_modules
 RUN /opt/venv/bin/pip install --no-deps --no-build-isolation . \
     && /opt/venv/bin/pip uninstall --yes pytest pytest-cov hypothesis ruff mypy import-linter \
         schemathesis playwright
