@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# A runnable image of arservice: `docker build -t arservice . && docker run --rm arservice templates`
+# The service's image: `docker build -t arservice . && docker run -p 8000:8000 -v arservice:/data arservice`
+# (any other command: `docker run --rm arservice users create --email … --role admin`)
 
 FROM node:20-bookworm-slim AS viewer
 WORKDIR /src/viewer
@@ -32,6 +33,8 @@ RUN apt-get update \
 COPY --from=build /opt/venv /opt/venv
 USER 10001:10001
 WORKDIR /data
-HEALTHCHECK --interval=30s --timeout=5s CMD ["arservice", "--version"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 ENTRYPOINT ["arservice"]
-CMD ["templates"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
