@@ -12,7 +12,7 @@ WORKDIR /src
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 COPY requirements.lock pyproject.toml README.md ./
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --require-hashes -r requirements.lock
+    && /opt/venv/bin/pip install --require-hashes --no-deps -r requirements.lock
 COPY arservice ./arservice
 COPY assets ./assets
 COPY viewer/src ./viewer/src
