@@ -11,7 +11,8 @@ PORT   ?= 8000
 
 .PHONY: setup system-packages test-packages bench-packages run test lint typecheck layers unit schema messages lock bench clean
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# The editable install copies the viewer's npm files into the package (pyproject force-include).
+$(VENV)/.installed: requirements.lock pyproject.toml | viewer/node_modules/.installed
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/pip check
