@@ -30,7 +30,7 @@ from arservice.web.context import AppContext, ReadinessCheck
 from arservice.web.errors import install_error_handlers
 from arservice.web.limits import BodyLimitMiddleware
 from arservice.web.metrics import Metrics, MetricsMiddleware
-from arservice.web.routes import artifacts, auth, ideas, ops, templates, users
+from arservice.web.routes import apidocs, artifacts, auth, ideas, ops, templates, users
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,12 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
         engine.dispose()
 
     app = FastAPI(
-        title="arservice", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="arservice",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # our own /docs (routes/apidocs.py): FastAPI's takes Swagger UI from a CDN
+        redoc_url=None,
     )
     app.state.context = context
     app.state.readiness_checks = [
@@ -96,6 +101,7 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
     app.include_router(ideas.router)
     app.include_router(pages.router)
     app.include_router(static.router)
+    app.include_router(apidocs.router)
     return app
 
 

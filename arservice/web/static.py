@@ -5,6 +5,8 @@
     /static/<hash>/icon.svg                   the page icon
     /static/<hash>/no-lottie.js               what model-viewer gets for Lottie textures (none)
     /static/<hash>/model-viewer.min.js        @google/model-viewer's one-file bundle
+    /static/<hash>/swagger-ui-bundle.js       Swagger UI for the API's /docs page (and its
+    /static/<hash>/swagger-ui.css             styles), which FastAPI would take from a CDN
     /static/<hash>/draco/draco_decoder.wasm   decoders model-viewer would otherwise take from a
     /static/<hash>/basis/basis_transcoder.js  Google CDN (a compressed GLB; ours never are)
 
@@ -51,6 +53,8 @@ FILES: Mapping[str, str] = {
     "icon.svg": "src/icon.svg",
     "no-lottie.js": "src/no-lottie.js",
     "model-viewer.min.js": MODEL_VIEWER,
+    "swagger-ui-bundle.js": "node_modules/swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui.css": "node_modules/swagger-ui-dist/swagger-ui.css",
 }
 """Served name -> path under the viewer folder."""
 FOLDERS: Mapping[str, tuple[str, tuple[str, ...]]] = {

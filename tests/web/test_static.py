@@ -81,3 +81,16 @@ def test_model_viewers_one_inline_style_is_allowed_by_its_hash() -> None:
     assert inline_style_hashes("<style>${width}</style>") is None
     assert inline_style_hashes("no style at all") is None
     assert ASSETS.style_hashes is not None  # the installed model-viewer's is found
+
+
+async def test_the_api_docs_page_takes_nothing_from_other_sites(client: httpx.AsyncClient) -> None:
+    response = await client.get("/docs")
+    assert response.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+    sources += re.findall(r"url: '([^']+)'", response.text)
+    assert sources, response.text
+    assert all(source.startswith("/") for source in sources), sources
+    for source in sources:
+        fetched = await client.get(source)
+        assert fetched.status_code == 200, source
+    assert (await client.get("/redoc")).status_code == 404
