@@ -157,11 +157,20 @@ def schema(output: Path | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 def serve(host: str, port: int) -> None:
-    """Run the web service; settings come from ARSERVICE_* environment variables."""
+    """Run the web service; settings come from ARSERVICE_* environment variables.
+
+    Without ARSERVICE_BASE_URL the public address is this server's own (127.0.0.1 when it
+    listens on every interface), so links and model URLs work on the machine it runs on; set
+    it to the address residents use for anything else.
+    """
+    shown = f"[{host}]" if ":" in host else host
+    if "ARSERVICE_BASE_URL" not in os.environ:
+        local = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else shown
+        os.environ["ARSERVICE_BASE_URL"] = f"http://{local}:{port}"
     settings = _environment_settings()
     click.echo(f"arservice: data in {settings.data_dir.resolve()}")
-    shown = f"[{host}]" if ":" in host else host
     click.echo(f"arservice {__version__}: serving on http://{shown}:{port}/ (API at /docs)")
+    click.echo(f"arservice: public address {settings.base_url} (ARSERVICE_BASE_URL)")
     uvicorn.run(
         "arservice.web.app:app_factory",
         factory=True,

@@ -23,7 +23,7 @@ def free_port() -> int:
         return port
 
 
-def test_serve_answers_healthz_on_loopback(tmp_path: Path) -> None:
+def test_serve_answers_on_loopback_with_links_to_itself(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARSERVICE_")}
     env["ARSERVICE_DATA_DIR"] = str(tmp_path / "data")
@@ -36,10 +36,14 @@ def test_serve_answers_healthz_on_loopback(tmp_path: Path) -> None:
             assert response.status_code == 200
             assert response.json() == {"status": "ok"}
             assert "server" not in response.headers
+            slug = httpx.get(f"http://127.0.0.1:{port}/api/v1/ideas").json()["ideas"][0]["slug"]
+            page = httpx.get(f"http://127.0.0.1:{port}/i/{slug}").text
+            assert f'src="http://127.0.0.1:{port}/a/' in page, "model URLs name this server"
         finally:
             server.send_signal(signal.SIGINT)
             output, _ = server.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in output
+    assert f"public address http://127.0.0.1:{port} (ARSERVICE_BASE_URL)" in output
     assert "generated a secret key" in output
     assert server.returncode == 0, output
     assert (tmp_path / "data" / "secret_key").is_file()
