@@ -12,7 +12,6 @@ import io
 import itertools
 import logging
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from pxr import Usd, UsdGeom
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from arservice.errors import BuildError, ErrorItem
@@ -31,10 +30,8 @@ from arservice.services import ideas, models
 from arservice.services.artifacts import ArtifactBuilder, artifact_key
 from arservice.services.demo import load_demo_ideas
 from arservice.services.idea_input import IdeaCreate, IdeaUpdate
-from arservice.services.templates import sync_builtin_templates
 from arservice.store import repositories as repo
 from arservice.store.blobs import MemoryBlobStore
-from arservice.store.db import make_engine, migrate, session_factory
 from arservice.store.models import Artifact, ArtifactKind, Idea, IdeaStatus
 from tests.services.test_ideas import off_centre_glb
 from tests.support.gltf_validator import GltfValidator
@@ -68,32 +65,6 @@ def assert_model_files(
 
 
 # --- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'arservice.db'}")
-    migrate(engine)
-    with session_factory(engine).begin() as session:
-        sync_builtin_templates(session)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with session_factory(engine)() as session:
-        yield session
-
-
-@pytest.fixture
-def blobs() -> MemoryBlobStore:
-    return MemoryBlobStore()
-
-
-@pytest.fixture
-def builder() -> ArtifactBuilder:
-    return ArtifactBuilder()
 
 
 class Renderer:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from arservice import __version__
@@ -27,41 +24,13 @@ from arservice.services import geopose, idea_artifacts, ideas
 from arservice.services.artifacts import ArtifactBuilder, artifact_hash, canonical_params
 from arservice.services.geopose import SiteIn, check_site, heading_to_yaw, yaw_to_heading
 from arservice.services.idea_input import IdeaCreate, IdeaUpdate
-from arservice.services.templates import sync_builtin_templates
 from arservice.store import repositories as repo
 from arservice.store.blobs import MemoryBlobStore
 from arservice.store.builtin import builtin_template
-from arservice.store.db import make_engine, migrate, session_factory
 from arservice.store.models import ArtifactKind, IdeaStatus
 from tests.support.scenes import box_mesh, make_scene, translate
 
 GYM = {"id": "outdoor-gym", "params": {"stations": 5}}
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'arservice.db'}")
-    migrate(engine)
-    with session_factory(engine).begin() as session:
-        sync_builtin_templates(session)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with session_factory(engine)() as session:
-        yield session
-
-
-@pytest.fixture
-def blobs() -> MemoryBlobStore:
-    return MemoryBlobStore()
-
-
-@pytest.fixture
-def builder() -> ArtifactBuilder:
-    return ArtifactBuilder()
 
 
 def create(session: Session, blobs: MemoryBlobStore, **fields: Any) -> Any:

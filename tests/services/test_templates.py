@@ -3,8 +3,7 @@ component GLBs, with every problem at once and nothing written when one is refus
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -25,7 +24,7 @@ from arservice.services.templates import asset_key, upload_template
 from arservice.store import repositories as repo
 from arservice.store.blobs import MemoryBlobStore
 from arservice.store.builtin import builtin_template_paths
-from arservice.store.db import make_engine, migrate, session_factory
+from arservice.store.db import session_factory
 from arservice.store.models import AuditEntry, Role, TemplateAsset, TemplateVersion
 from tests.services.test_uploads import sign_glb
 
@@ -47,24 +46,9 @@ def signs(version: int = 1, extra_parts: str = "") -> bytes:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'arservice.db'}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
-    factory = session_factory(engine)
-    with factory.begin() as session:
-        service.sync_builtin_templates(session)
-    return factory
-
-
-@pytest.fixture
-def blobs() -> MemoryBlobStore:
-    return MemoryBlobStore()
+    """Sessions on the test's database (the built-in templates stored: see conftest)."""
+    return session_factory(engine)
 
 
 @pytest.fixture
