@@ -26,11 +26,12 @@ from arservice.services.artifacts import (
     ModelArtifacts,
     artifact_hash,
     canonical_params,
-    ensure_glb,
-    ensure_model,
 )
 from arservice.store.blobs import BlobStore, LocalBlobStore, MemoryBlobStore
 from arservice.store.builtin import builtin_template, material_library
+
+BUILDER = ArtifactBuilder()
+"""One builder for the tests that need no lock registry of their own."""
 
 
 @pytest.fixture
@@ -137,8 +138,8 @@ def test_a_model_is_built_once_and_found_after(
     gym: Template, blobs: BlobStore, spy: BuildSpy
 ) -> None:
     spy.delay = 0
-    first = ensure_glb(gym, {"stations": 5}, library=material_library(), blobs=blobs)
-    again = ensure_glb(gym, {"stations": 5}, library=material_library(), blobs=blobs)
+    first = BUILDER.ensure_glb(gym, {"stations": 5}, library=material_library(), blobs=blobs)
+    again = BUILDER.ensure_glb(gym, {"stations": 5}, library=material_library(), blobs=blobs)
     assert (first.built, again.built) == (True, False)
     assert first.sha256 == again.sha256
     assert first.key == again.key == f"artifacts/{first.sha256}.glb"
@@ -151,7 +152,7 @@ def test_bad_values_are_refused_before_any_build(
     gym: Template, blobs: BlobStore, spy: BuildSpy
 ) -> None:
     with pytest.raises(ParameterError) as caught:
-        ensure_glb(gym, {"stations": 99}, library=material_library(), blobs=blobs)
+        BUILDER.ensure_glb(gym, {"stations": 99}, library=material_library(), blobs=blobs)
     assert [item.loc for item in caught.value.items] == ["stations"]
     assert spy.calls == 0
 
@@ -267,8 +268,8 @@ def test_a_model_is_three_files_under_one_hash_built_once(
     gym: Template, blobs: BlobStore, spy: BuildSpy
 ) -> None:
     spy.delay = 0
-    first = ensure_model(gym, {"stations": 5}, library=material_library(), blobs=blobs)
-    again = ensure_model(gym, {"stations": 5.0}, library=material_library(), blobs=blobs)
+    first = BUILDER.ensure_model(gym, {"stations": 5}, library=material_library(), blobs=blobs)
+    again = BUILDER.ensure_model(gym, {"stations": 5.0}, library=material_library(), blobs=blobs)
     sha256 = artifact_hash(gym.id, gym.version, canonical_params(gym, {"stations": 5}))
     assert first.sha256 == again.sha256 == sha256
     assert first.png is not None
@@ -287,14 +288,17 @@ def test_a_model_is_three_files_under_one_hash_built_once(
     with Image.open(io.BytesIO(blobs.get(first.png.key))) as image:
         assert (image.format, image.size) == ("PNG", (1024, 1024))
     assert [ref.size for ref in first.refs] == [blobs.size(ref.key) for ref in first.refs]
-    assert ensure_glb(gym, {"stations": 5}, library=material_library(), blobs=blobs) == again.glb
+    assert (
+        BUILDER.ensure_glb(gym, {"stations": 5}, library=material_library(), blobs=blobs)
+        == again.glb
+    )
 
 
 def test_the_glb_of_a_preview_is_kept_and_only_the_rest_is_made(
     gym: Template, blobs: BlobStore, spy: BuildSpy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spy.delay = 0
-    glb = ensure_glb(gym, {"stations": 8}, library=material_library(), blobs=blobs)
+    glb = BUILDER.ensure_glb(gym, {"stations": 8}, library=material_library(), blobs=blobs)
     asked: list[list[str]] = []
     real_files = artifacts.model_files
 
@@ -303,7 +307,7 @@ def test_the_glb_of_a_preview_is_kept_and_only_the_rest_is_made(
         return real_files(scene, kinds)
 
     monkeypatch.setattr(artifacts, "model_files", files)
-    model = ensure_model(gym, {"stations": 8}, library=material_library(), blobs=blobs)
+    model = BUILDER.ensure_model(gym, {"stations": 8}, library=material_library(), blobs=blobs)
     assert asked == [["usdz", "png"]]  # the GLB is not made again
     assert (model.glb.key, model.glb.size, model.glb.built) == (glb.key, glb.size, False)
     assert built_kinds(model) == ["usdz", "png"]
@@ -314,13 +318,15 @@ def test_a_model_built_before_previews_gets_just_its_png(
     gym: Template, blobs: BlobStore, spy: BuildSpy
 ) -> None:
     spy.delay = 0
-    first = ensure_model(gym, {"stations": 3}, library=material_library(), blobs=blobs)
+    first = BUILDER.ensure_model(gym, {"stations": 3}, library=material_library(), blobs=blobs)
     assert first.png is not None
     keep = {ref.kind: blobs.get(ref.key) for ref in first.refs}
     blobs_without_png = MemoryBlobStore()
     for kind in ("glb", "usdz"):
         blobs_without_png.put(artifacts.artifact_key(first.sha256, kind), keep[kind])
-    later = ensure_model(gym, {"stations": 3}, library=material_library(), blobs=blobs_without_png)
+    later = BUILDER.ensure_model(
+        gym, {"stations": 3}, library=material_library(), blobs=blobs_without_png
+    )
     assert built_kinds(later) == ["png"]
     assert later.png is not None
     assert blobs_without_png.get(later.png.key) == keep["png"]  # the same bytes every time
@@ -337,9 +343,9 @@ def test_without_a_renderer_the_model_is_made_without_its_png_and_filled_in_late
 ) -> None:
     spy.delay = 0
     with caplog.at_level(logging.WARNING, logger="arservice.services.models"):
-        one = ensure_model(gym, {"stations": 4}, library=material_library(), blobs=blobs)
-        two = ensure_model(gym, {"stations": 6}, library=material_library(), blobs=blobs)
-        again = ensure_model(gym, {"stations": 4}, library=material_library(), blobs=blobs)
+        one = BUILDER.ensure_model(gym, {"stations": 4}, library=material_library(), blobs=blobs)
+        two = BUILDER.ensure_model(gym, {"stations": 6}, library=material_library(), blobs=blobs)
+        again = BUILDER.ensure_model(gym, {"stations": 4}, library=material_library(), blobs=blobs)
     assert (one.png, two.png, again.png) == (None, None, None)
     assert built_kinds(one) == built_kinds(two) == ["glb", "usdz"]
     assert built_kinds(again) == []
@@ -349,7 +355,7 @@ def test_without_a_renderer_the_model_is_made_without_its_png_and_filled_in_late
     assert "EGL" in warnings[0].getMessage()
 
     monkeypatch.setattr(models, "render_preview", render_preview)  # EGL installed since
-    filled = ensure_model(gym, {"stations": 4}, library=material_library(), blobs=blobs)
+    filled = BUILDER.ensure_model(gym, {"stations": 4}, library=material_library(), blobs=blobs)
     assert built_kinds(filled) == ["png"]
     assert filled.png is not None
     assert (filled.glb, filled.usdz) == (again.glb, again.usdz)
