@@ -17,7 +17,6 @@
      ├── NotAuthenticatedError     no valid login or API token (code: not_authenticated)
      ├── ForbiddenError            logged in, but the role may not do this, or the CSRF token is
      │                             missing (code: forbidden, csrf_failed)
-     ├── PayloadTooLargeError      a request body past the upload limit (code: payload_too_large)
      └── TooManyRequestsError      too many attempts; try later (code: too_many_requests)
 
 The web layer maps each kind to its HTTP status (web/errors.py); services raise them without
@@ -132,10 +131,6 @@ class ForbiddenError(ArServiceError):
 
 class CsrfError(ForbiddenError):
     code = "csrf_failed"
-
-
-class PayloadTooLargeError(ArServiceError):
-    code = "payload_too_large"
 
 
 class TooManyRequestsError(ArServiceError):

@@ -16,7 +16,7 @@ place is told in ``message`` alone, with no items.
     NotAuthenticatedError (no login, no token)      401     not_authenticated
     ForbiddenError (the role may not; CSRF)         403     forbidden, csrf_failed
     ConflictError (a taken slug or email)           409     conflict
-    PayloadTooLargeError (past the upload limit)    413     payload_too_large
+    a body past the upload limit (web/limits.py)   413     payload_too_large
     TooManyRequestsError (login attempts)           429     too_many_requests (Retry-After)
     InputError (a field of a request)               422     input_invalid
     NotReadyError (a readiness check fails)         503     not_ready
@@ -61,7 +61,6 @@ from arservice.errors import (
     NotAuthenticatedError,
     NotFoundError,
     ParameterError,
-    PayloadTooLargeError,
     TemplateError,
     TooManyRequestsError,
 )
@@ -134,7 +133,6 @@ STATUS_BY_ERROR: tuple[tuple[type[ArServiceError], int, str], ...] = (
     (CsrfError, 403, MSG_CSRF),
     (ForbiddenError, 403, MSG_FORBIDDEN),
     (ConflictError, 409, MSG_CONFLICT),
-    (PayloadTooLargeError, 413, MSG_ERROR),
     (TooManyRequestsError, 429, MSG_ERROR),
     (InputError, 422, MSG_REQUEST_INVALID),
     (NotReadyError, 503, MSG_NOT_READY),
