@@ -8,6 +8,12 @@
     ideas ──────────────┘ (template_id, template_version)   or   uploaded_glb_key
     artifacts                                content-addressed: (sha256, kind)
 
+    campaigns ─< campaign_entries >─ ideas   one printed code per idea in a campaign
+                        │
+    qr_codes ───────────┘ ─< scan_counts     a code's target: an idea or a URL (retargetable);
+                                             counts per (code, day, platform), nothing else
+    site_assets                              the city logo an admin uploads
+
 Design choices, so that one schema runs on SQLite and PostgreSQL alike:
 
 - Timestamps are :class:`UTCDateTime`: timezone-aware UTC in Python on both databases (SQLite
@@ -32,12 +38,13 @@ Design choices, so that one schema runs on SQLite and PostgreSQL alike:
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     Enum,
@@ -133,6 +140,28 @@ class IdeaStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     ARCHIVED = "archived"
+
+
+class IdeaStage(enum.StrEnum):
+    """How far the winning idea has got in the world (the public status line)."""
+
+    WINNER = "winner"
+    BUILDING = "building"
+    BUILT = "built"
+
+
+class Platform(enum.StrEnum):
+    """The platform family a scan came from: all that is kept of a user agent."""
+
+    IOS = "ios"
+    ANDROID = "android"
+    OTHER = "other"
+    BOT = "bot"
+
+
+class PosterSize(enum.StrEnum):
+    A4 = "a4"
+    A3 = "a3"
 
 
 class ArtifactKind(enum.StrEnum):
@@ -320,6 +349,9 @@ class Idea(Base):
     pb_budget_cents: Mapped[int | None] = mapped_column(Integer)
     """The budget in euro cents: ``150_000_00`` is 150,000 €."""
     pb_selected: Mapped[bool] = mapped_column(default=False)
+    stage: Mapped[IdeaStage] = mapped_column(_choice(IdeaStage, "stage"), default=IdeaStage.WINNER)
+    district: Mapped[dict[str, str]] = mapped_column(_mutable_json(), default=dict)
+    """The district's name per language (``{"fi": "Itäinen", "sv": "Östra"}``); may be empty."""
 
     site: Mapped[dict[str, Any] | None] = mapped_column(_json())
     footprint: Mapped[dict[str, Any] | None] = mapped_column(_json())
@@ -339,6 +371,133 @@ class Idea(Base):
 
     def __repr__(self) -> str:
         return f"Idea(id={self.id!r}, slug={self.slug!r}, status={self.status!r})"
+
+
+class QrCode(Base):
+    """A short code printed in a QR code (``/q/{code}``) and where it sends a scan now.
+
+    The target is an idea (its page, with ``?lang=`` when ``lang`` is set) *or* any http(s) URL;
+    a CHECK keeps exactly one. Changing the target retargets every printed copy. An inactive
+    code shows a friendly page instead of redirecting.
+    """
+
+    __tablename__ = "qr_codes"
+    __table_args__ = (
+        CheckConstraint(
+            "(target_idea_id IS NULL AND target_url IS NOT NULL) OR "
+            "(target_idea_id IS NOT NULL AND target_url IS NULL)",
+            name="one_target",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    """Upper-case Crockford base32, as printed (see :func:`arservice.printables.normalize_code`)."""
+    label: Mapped[str] = mapped_column(String(200), default="")
+    target_idea_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ideas.id", ondelete="RESTRICT"), index=True
+    )
+    target_url: Mapped[str | None] = mapped_column(String(2000))
+    lang: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    target_idea: Mapped[Idea | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"QrCode(id={self.id!r}, code={self.code!r}, active={self.active!r})"
+
+
+class Campaign(Base):
+    """A named set of ideas, each with its own printed code: "OmaStadi 2025 winners, Itä"."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[dict[str, str]] = mapped_column(_mutable_json(), default=dict)
+    languages: Mapped[list[str]] = mapped_column(JSON(), default=list)
+    """The poster languages, in print order (``["fi", "sv"]``)."""
+    poster_size: Mapped[PosterSize] = mapped_column(
+        _choice(PosterSize, "poster_size"), default=PosterSize.A4
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entries: Mapped[list[CampaignEntry]] = relationship(
+        back_populates="campaign",
+        order_by="CampaignEntry.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"Campaign(id={self.id!r}, slug={self.slug!r})"
+
+
+class CampaignEntry(Base):
+    """One idea in a campaign and the code printed for it there (a code is in one campaign)."""
+
+    __tablename__ = "campaign_entries"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("qr_codes.id", ondelete="RESTRICT"), unique=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="entries")
+    idea: Mapped[Idea] = relationship()
+    code: Mapped[QrCode] = relationship()
+
+    def __repr__(self) -> str:
+        return f"CampaignEntry(campaign_id={self.campaign_id!r}, idea_id={self.idea_id!r})"
+
+
+class ScanCount(Base):
+    """How many scans one code had on one (UTC) day from one platform family. Nothing else about
+    a scan is kept: no address, no user agent, no cookie, no referrer, no time of day."""
+
+    __tablename__ = "scan_counts"
+    __table_args__ = (CheckConstraint("count >= 0", name="count"),)
+
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("qr_codes.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    platform: Mapped[Platform] = mapped_column(_choice(Platform, "platform"), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return (
+            f"ScanCount(code_id={self.code_id!r}, day={self.day!r}, "
+            f"platform={self.platform!r}, count={self.count!r})"
+        )
+
+
+class SiteAsset(Base):
+    """A file the whole site uses, by name (``logo``: the city logo on posters and QR codes)."""
+
+    __tablename__ = "site_assets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    blob_key: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(SHA256_HEX))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"SiteAsset(name={self.name!r}, size={self.size!r})"
 
 
 class Artifact(Base):

@@ -17,6 +17,13 @@ the call that caused it.
     ideas      make_slug, new_idea_slug, add_idea, get_idea, get_idea_by_slug, list_ideas,
                list_published_ideas
     artifacts  get_artifact, record_artifact
+    codes      new_code, create_qr_code, get_qr_code, get_qr_code_by_id, list_qr_codes,
+               lookup_redirect -> Redirect
+    campaigns  create_campaign, add_campaign_entry, get_campaign, get_campaign_by_slug,
+               list_campaigns, campaign_slug_exists, campaigns_of_idea
+    scans      add_scan_counts (adds to the stored counts: safe from several processes),
+               scan_counts -> ScanRow rows
+    site       get_site_asset, put_site_asset
 """
 
 from __future__ import annotations
@@ -25,12 +32,13 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -39,9 +47,15 @@ from arservice.store.models import (
     Artifact,
     ArtifactKind,
     AuditEntry,
+    Campaign,
+    CampaignEntry,
     Idea,
     IdeaStatus,
+    Platform,
+    QrCode,
     Role,
+    ScanCount,
+    SiteAsset,
     Template,
     TemplateAsset,
     TemplateVersion,
@@ -420,3 +434,252 @@ def record_artifact(
             raise
         return winner
     return artifact
+
+
+# --- QR short codes ----------------------------------------------------------------------------
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford base32, as :mod:`arservice.printables.payload` prints and reads it."""
+CODE_LENGTH = 7
+"""32**7 = 34 billion codes: guessing a live one is hopeless, and the URL stays short."""
+
+
+def new_code(session: Session, length: int = CODE_LENGTH) -> str:
+    """A random unused code. The unique constraint still guards a race."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+        if get_qr_code(session, code) is None:
+            return code
+
+
+def create_qr_code(
+    session: Session,
+    *,
+    target_idea_id: int | None = None,
+    target_url: str | None = None,
+    lang: str | None = None,
+    label: str = "",
+    code: str | None = None,
+) -> QrCode:
+    """A new active code for an idea *or* a URL (the caller has checked both)."""
+    row = QrCode(
+        code=code or new_code(session),
+        target_idea_id=target_idea_id,
+        target_url=target_url,
+        lang=lang,
+        label=label,
+        active=True,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_qr_code(session: Session, code: str) -> QrCode | None:
+    """The code as stored (upper case, normalized by the caller)."""
+    return session.scalars(select(QrCode).where(QrCode.code == code)).first()
+
+
+def get_qr_code_by_id(session: Session, code_id: int) -> QrCode | None:
+    return session.get(QrCode, code_id)
+
+
+def list_qr_codes(session: Session) -> Sequence[QrCode]:
+    return session.scalars(select(QrCode).order_by(QrCode.id)).all()
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """What a scan of a code needs, read in one query: where to go, and whether it may."""
+
+    code_id: int
+    active: bool
+    target_url: str | None
+    idea_slug: str | None
+    idea_status: IdeaStatus | None
+    lang: str | None
+
+
+def lookup_redirect(session: Session, code: str) -> Redirect | None:
+    """The redirect for ``code`` (normalized), or None when no such code exists."""
+    row = session.execute(
+        select(
+            QrCode.id,
+            QrCode.active,
+            QrCode.target_url,
+            Idea.slug,
+            Idea.status,
+            QrCode.lang,
+        )
+        .outerjoin(Idea, Idea.id == QrCode.target_idea_id)
+        .where(QrCode.code == code)
+    ).first()
+    if row is None:
+        return None
+    return Redirect(
+        code_id=row[0],
+        active=row[1],
+        target_url=row[2],
+        idea_slug=row[3],
+        idea_status=row[4],
+        lang=row[5],
+    )
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+
+def campaign_slug_exists(session: Session, slug: str) -> bool:
+    return session.scalar(select(Campaign.id).where(Campaign.slug == slug)) is not None
+
+
+def create_campaign(
+    session: Session,
+    *,
+    name: dict[str, str],
+    languages: list[str],
+    poster_size: str,
+    created_by_id: int | None,
+    slug: str | None = None,
+) -> Campaign:
+    """A new campaign without ideas; its slug is made from the first name when not given."""
+    if slug is None:
+        title = next(iter(name.values()), "")
+        slug = make_slug(title, lambda s: campaign_slug_exists(session, s), fallback="campaign")
+    campaign = Campaign(
+        slug=slug,
+        name=dict(name),
+        languages=list(languages),
+        poster_size=poster_size,
+        created_by_id=created_by_id,
+    )
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def add_campaign_entry(
+    session: Session, campaign: Campaign, idea: Idea, code: QrCode
+) -> CampaignEntry:
+    """Put ``idea`` in ``campaign`` with its printed ``code``, after the entries already there."""
+    position = len(campaign.entries)
+    entry = CampaignEntry(campaign=campaign, idea=idea, code=code, position=position)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def get_campaign(session: Session, campaign_id: int) -> Campaign | None:
+    return session.get(Campaign, campaign_id)
+
+
+def get_campaign_by_slug(session: Session, slug: str) -> Campaign | None:
+    return session.scalars(select(Campaign).where(Campaign.slug == slug)).first()
+
+
+def list_campaigns(session: Session) -> Sequence[Campaign]:
+    """Every campaign, newest first."""
+    query = select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    return session.scalars(query).all()
+
+
+def campaigns_of_idea(session: Session, idea_id: int) -> Sequence[Campaign]:
+    query = (
+        select(Campaign)
+        .join(CampaignEntry, CampaignEntry.campaign_id == Campaign.id)
+        .where(CampaignEntry.idea_id == idea_id)
+        .order_by(Campaign.id)
+    )
+    return session.scalars(query).all()
+
+
+# --- scan counts -------------------------------------------------------------------------------
+
+ScanKey = tuple[int, date, Platform]
+"""(code id, UTC day, platform family): the whole of what is kept about a scan."""
+
+
+def add_scan_counts(session: Session, counts: Mapping[ScanKey, int]) -> None:
+    """Add ``counts`` to the stored ones, in one upsert per key.
+
+    ``count = count + excluded.count`` runs in the database, so several processes flushing
+    their buffers at once each add their own scans and none is lost. A count for a code that
+    was deleted meanwhile would break the foreign key: such keys are dropped first.
+    """
+    if not counts:
+        return
+    existing = set(session.scalars(select(QrCode.id).where(QrCode.id.in_({k[0] for k in counts}))))
+    rows = [
+        {"code_id": code_id, "day": day, "platform": platform, "count": n}
+        for (code_id, day, platform), n in sorted(counts.items())
+        if n > 0 and code_id in existing
+    ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(ScanCount).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=[ScanCount.code_id, ScanCount.day, ScanCount.platform],
+        set_={"count": ScanCount.count + statement.excluded.count},
+    )
+    session.execute(statement)
+
+
+@dataclass(frozen=True)
+class ScanRow:
+    code_id: int
+    day: date
+    platform: Platform
+    count: int
+
+
+def scan_counts(
+    session: Session,
+    code_ids: Iterable[int] | None = None,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[ScanRow]:
+    """Stored counts (of ``code_ids``, or all), between ``since`` and ``until`` inclusive,
+    ordered by code, day and platform."""
+    query = select(ScanCount)
+    if code_ids is not None:
+        query = query.where(ScanCount.code_id.in_(list(code_ids)))
+    if since is not None:
+        query = query.where(ScanCount.day >= since)
+    if until is not None:
+        query = query.where(ScanCount.day <= until)
+    query = query.order_by(ScanCount.code_id, ScanCount.day, ScanCount.platform)
+    return [ScanRow(r.code_id, r.day, r.platform, r.count) for r in session.scalars(query)]
+
+
+# --- site assets -------------------------------------------------------------------------------
+
+
+def get_site_asset(session: Session, name: str) -> SiteAsset | None:
+    return session.get(SiteAsset, name)
+
+
+def put_site_asset(
+    session: Session,
+    name: str,
+    *,
+    blob_key: str,
+    sha256: str,
+    content_type: str,
+    size: int,
+    updated_by_id: int | None,
+) -> SiteAsset:
+    """Create or replace the site asset ``name`` (the blob is already written)."""
+    asset = get_site_asset(session, name)
+    if asset is None:
+        asset = SiteAsset(name=name)
+        session.add(asset)
+    asset.blob_key = blob_key
+    asset.sha256 = sha256
+    asset.content_type = content_type
+    asset.size = size
+    asset.updated_by_id = updated_by_id
+    session.flush()
+    return asset

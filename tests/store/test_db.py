@@ -71,7 +71,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0999"
-down_revision = "0001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -87,13 +87,16 @@ def test_a_failed_upgrade_leaves_nothing_and_foreign_keys_on(
 ) -> None:
     migrations = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    (migrations / "versions" / "v0999_fails.py").write_text(FAILING_REVISION)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    (migrations / "versions" / "v0999_fails.py").write_text(
+        FAILING_REVISION.replace("{head}", str(head))
+    )
     monkeypatch.setattr(db, "MIGRATIONS_DIR", migrations)
     engine = make_engine(_url(tmp_path / "failed.db"), busy_timeout_ms=50)
     try:
         with pytest.raises(RuntimeError, match="this revision fails"):
             migrate(engine)
-        assert inspect(engine).get_table_names() == []  # not even revision 0001's tables
+        assert inspect(engine).get_table_names() == []  # not even the first revision's tables
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
