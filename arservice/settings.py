@@ -81,6 +81,18 @@ class Settings(BaseSettings):
         description="Language of messages when a request names none (no ?lang= and no "
         "Accept-Language that matches fi, sv or en).",
     )
+    scan_flush_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Scans of /q/ codes are counted in memory and added to the database this often "
+        "(and when the server stops), so counting never slows a redirect.",
+    )
+    max_logo_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        gt=0,
+        description="The largest city logo an admin may upload (PNG, JPEG or SVG), in bytes.",
+    )
 
     @field_validator("base_url", "public_artifact_base_url")
     @classmethod

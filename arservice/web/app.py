@@ -30,7 +30,17 @@ from arservice.web.context import AppContext, ReadinessCheck
 from arservice.web.errors import install_error_handlers
 from arservice.web.limits import BodyLimitMiddleware
 from arservice.web.metrics import Metrics, MetricsMiddleware
-from arservice.web.routes import apidocs, artifacts, auth, ideas, ops, templates, users
+from arservice.web.routes import (
+    apidocs,
+    artifacts,
+    auth,
+    campaigns,
+    ideas,
+    ops,
+    shortlinks,
+    templates,
+    users,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +109,8 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
     for router in (ops.router, artifacts.router, auth.router, users.router, templates.router):
         app.include_router(router)
     app.include_router(ideas.router)
+    app.include_router(campaigns.router)
+    app.include_router(shortlinks.router)
     app.include_router(pages.router)
     app.include_router(static.router)
     app.include_router(apidocs.router)
