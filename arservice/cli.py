@@ -330,3 +330,11 @@ def _number(value: Any) -> str:
     if value is None:
         return ""
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+# Command groups that live in their own modules (they import the helpers above from here).
+from arservice.cli_campaign import campaign  # noqa: E402
+from arservice.cli_import import import_group  # noqa: E402
+
+main.add_command(campaign)
+main.add_command(import_group)

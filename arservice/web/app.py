@@ -38,6 +38,7 @@ from arservice.web.routes import (
     ideas,
     ops,
     shortlinks,
+    stats,
     templates,
     users,
 )
@@ -111,6 +112,7 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
     app.include_router(ideas.router)
     app.include_router(campaigns.router)
     app.include_router(shortlinks.router)
+    app.include_router(stats.router)
     app.include_router(pages.router)
     app.include_router(static.router)
     app.include_router(apidocs.router)
