@@ -31,11 +31,13 @@ from arservice.web.errors import install_error_handlers
 from arservice.web.limits import BodyLimitMiddleware
 from arservice.web.metrics import Metrics, MetricsMiddleware
 from arservice.web.routes import (
+    admin,
     apidocs,
     artifacts,
     auth,
     campaigns,
     ideas,
+    imports,
     ops,
     shortlinks,
     stats,
@@ -113,6 +115,8 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
     app.include_router(campaigns.router)
     app.include_router(shortlinks.router)
     app.include_router(stats.router)
+    app.include_router(imports.router)
+    app.include_router(admin.router)
     app.include_router(pages.router)
     app.include_router(static.router)
     app.include_router(apidocs.router)
