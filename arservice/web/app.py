@@ -10,16 +10,20 @@ logged 500 in the error shape, then FastAPI's own.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 
 from arservice import __version__
 from arservice.services.artifacts import ArtifactBuilder
 from arservice.services.demo import seed_demo_ideas
+from arservice.services.scans import flush_periodically
 from arservice.services.templates import sync_builtin_templates
 from arservice.settings import Settings
 from arservice.store import repositories as repo
@@ -30,6 +34,7 @@ from arservice.web.context import AppContext, ReadinessCheck
 from arservice.web.errors import install_error_handlers
 from arservice.web.limits import BodyLimitMiddleware
 from arservice.web.metrics import Metrics, MetricsMiddleware
+from arservice.web.privacy import hide_client_addresses
 from arservice.web.routes import (
     admin,
     apidocs,
@@ -86,8 +91,19 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        engine.dispose()
+        hide_client_addresses()
+        interval = settings.scan_flush_seconds
+        flusher = asyncio.create_task(
+            flush_periodically(context.scans, context.transaction, interval)
+        )
+        try:
+            yield
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            await anyio.to_thread.run_sync(context.flush_scans)  # a normal stop loses no scan
+            engine.dispose()
 
     app = FastAPI(
         title="arservice",

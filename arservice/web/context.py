@@ -1,5 +1,6 @@
 """What the routes share, held by the app (never by a module): settings, the database, the blob
-store, the artifact builder, the metrics; and the readiness checks ``/readyz`` runs.
+store, the artifact builder, the metrics, the scan counter; and the readiness checks ``/readyz``
+runs.
 
 Routes take the context as a typed dependency and open one transaction for their work::
 
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 
 from arservice.services.artifacts import ArtifactBuilder
+from arservice.services.scans import ScanCounter
 from arservice.settings import Settings
 from arservice.store.blobs import BlobStore
 from arservice.web.metrics import Metrics
@@ -47,6 +49,10 @@ class AppContext:
     sessions: sessionmaker[Session]
     readers: sessionmaker[Session]
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    scans: ScanCounter = field(default_factory=ScanCounter)
+    """Scans of ``/q/`` codes counted in memory; the app's lifespan flushes them to the
+    database every ``settings.scan_flush_seconds`` and at shutdown (a test without the lifespan
+    calls ``context.flush_scans()``)."""
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -61,6 +67,10 @@ class AppContext:
         """A session for reading only (one consistent snapshot; never waits for writers)."""
         with self.readers.begin() as session:
             yield session
+
+    def flush_scans(self) -> int:
+        """Store the buffered scan counts now; how many scans were stored."""
+        return self.scans.flush(self.transaction)
 
 
 @dataclass(frozen=True)
