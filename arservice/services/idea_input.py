@@ -27,6 +27,7 @@ from arservice.services.geopose import SiteIn, check_site, footprint_geojson, si
 from arservice.services.templates import stored_template
 from arservice.store import repositories as repo
 from arservice.store.blobs import BlobStore
+from arservice.store.models import IdeaStage
 
 MAX_TITLE_CHARS = 200
 MAX_SUMMARY_CHARS = 1000
@@ -34,6 +35,8 @@ MAX_DESCRIPTION_CHARS = 10_000
 MAX_URL_CHARS = 500
 MAX_PROJECT_ID_CHARS = 100
 MAX_SLUG_CHARS = 100
+MAX_DISTRICT_CHARS = 100
+"""A district is a name (Itäinen, Östra), not a text: a hundred characters is plenty."""
 MAX_BUDGET_EUR = 20_000_000
 """Budgets are stored as integer cents; this keeps them inside a 32-bit integer."""
 SLUG_RE = re.compile(r"[a-z0-9-]+")
@@ -54,11 +57,24 @@ MSG_BUDGET = N_(
 MSG_SLUG = N_(
     "must be lowercase letters a-z, digits and hyphens, at most {max} characters (got '{value}')"
 )
+MSG_STAGE = N_(
+    "'{value}' is not a stage of an idea; use winner (won the vote), building (being built) or "
+    "built"
+)
 MSG_SLUG_TAKEN = N_(
     "the slug '{slug}' is taken by another idea; choose another, or leave it out to have one "
     "made from the title"
 )
 LangMap = dict[StrictStr, StrictStr]
+STAGE_DESCRIPTION = (
+    "How far the idea has got in the world: winner (won the vote, not started), building "
+    "(being built) or built."
+)
+DISTRICT_DESCRIPTION = (
+    "The district's name per language (fi, sv, en), such as "
+    '{"fi": "Itäinen", "sv": "Östra", "en": "Eastern"}; empty: none. The public gallery '
+    "filters by it."
+)
 
 
 class PbIn(BaseModel):
@@ -100,6 +116,12 @@ class IdeaCreate(BaseModel):
     title: LangMap = Field(description="Per language (fi, sv, en); at least one.")
     summary: LangMap = Field(default_factory=dict)
     description: LangMap = Field(default_factory=dict)
+    stage: StrictStr | None = Field(
+        default=None,
+        description=STAGE_DESCRIPTION + " Default: winner.",
+        json_schema_extra={"enum": [stage.value for stage in IdeaStage]},
+    )
+    district: LangMap = Field(default_factory=dict, description=DISTRICT_DESCRIPTION)
     pb: PbIn | None = None
     site: SiteIn | None = None
     template: TemplateIn | None = None
@@ -113,6 +135,12 @@ class IdeaUpdate(BaseModel):
     title: LangMap | None = None
     summary: LangMap | None = None
     description: LangMap | None = None
+    stage: StrictStr | None = Field(
+        default=None,
+        description=STAGE_DESCRIPTION,
+        json_schema_extra={"enum": [stage.value for stage in IdeaStage]},
+    )
+    district: LangMap | None = Field(default=None, description=DISTRICT_DESCRIPTION)
     pb: PbIn | None = None
     site: SiteIn | None = None
     template: TemplateIn | None = None
@@ -148,6 +176,24 @@ def check_title(values: Mapping[str, str] | None, problems: list[ErrorItem]) -> 
     if not title and len(problems) == before:
         problems.append(ErrorItem("title", MSG_TITLE_NEEDED))
     return title
+
+
+def check_stage(value: str | None, problems: list[ErrorItem]) -> IdeaStage | None:
+    """The stage named by ``value`` (None: not given); an unknown name is a problem at
+    ``stage``. The request keeps it a plain string so the message is ours, in the reader's
+    language, rather than pydantic's English."""
+    if value is None:
+        return None
+    try:
+        return IdeaStage(value)
+    except ValueError:
+        problems.append(ErrorItem("stage", MSG_STAGE, {"value": value[:40]}))
+        return None
+
+
+def check_district(values: Mapping[str, str] | None, problems: list[ErrorItem]) -> dict[str, str]:
+    """The district's names, checked like every per-language text (may be empty: no district)."""
+    return check_texts(values or {}, "district", MAX_DISTRICT_CHARS, problems)
 
 
 def check_pb(pb: PbIn, problems: list[ErrorItem]) -> dict[str, Any]:

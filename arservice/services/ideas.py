@@ -3,6 +3,10 @@
 Used by the API (``/api/v1/ideas``) and the demo seeding alike, so both follow the same rules:
 
 - texts are per-language maps of ``fi``, ``sv`` and ``en``; a title needs one language at least;
+  the district is such a map too (its name in each language), and may be empty;
+- the stage (winner, building, built) says how far the idea has got in the world; it is the
+  public status line, and is independent of the status (draft, published, archived), which says
+  who may see the idea;
 - the slug is made once, from the title (fi, else sv, else en), and kept when the title changes;
 - the model is a stored template version with checked parameter values (kept with defaults filled
   in), *or* an uploaded GLB; the site is kept as OGC GeoPose (see :mod:`.geopose`);
@@ -49,12 +53,15 @@ from arservice.services.idea_input import (
     MAX_DESCRIPTION_CHARS,
     MAX_SUMMARY_CHARS,
     MSG_SLUG_TAKEN,
+    MSG_STAGE,
     IdeaCreate,
     IdeaUpdate,
     PbIn,
+    check_district,
     check_pb,
     check_site_columns,
     check_slug,
+    check_stage,
     check_texts,
     check_title,
     template_columns,
@@ -62,7 +69,7 @@ from arservice.services.idea_input import (
 from arservice.services.uploads import MODEL_MAX_BYTES, check_glb
 from arservice.store import repositories as repo
 from arservice.store.blobs import BlobStore
-from arservice.store.models import Idea, IdeaStatus, utcnow
+from arservice.store.models import Idea, IdeaStage, IdeaStatus, utcnow
 
 MSG_NO_IDEA = N_("there is no idea '{slug}'")
 MSG_TEMPLATE_REQUIRED = N_(
@@ -110,6 +117,8 @@ def create_idea(
     title = check_title(data.title, problems)
     summary = check_texts(data.summary, "summary", MAX_SUMMARY_CHARS, problems)
     description = check_texts(data.description, "description", MAX_DESCRIPTION_CHARS, problems)
+    stage = check_stage(data.stage, problems) or IdeaStage.WINNER
+    district = check_district(data.district, problems)
     columns = {**check_pb(data.pb or PbIn(), problems), **check_site_columns(data.site, problems)}
     if problems:
         raise InputError(problems)
@@ -120,13 +129,27 @@ def create_idea(
         slug = data.slug
     else:
         slug = repo.new_idea_slug(session, next(title[lang] for lang in LANGUAGES if lang in title))
-    idea = Idea(slug=slug, title=title, summary=summary, description=description, **columns)
+    idea = Idea(
+        slug=slug,
+        title=title,
+        summary=summary,
+        description=description,
+        stage=stage,
+        district=district,
+        **columns,
+    )
     try:
         with session.begin_nested():
             repo.add_idea(session, idea)
     except IntegrityError:  # another request took the slug a moment ago
         raise ConflictError([ErrorItem("slug", MSG_SLUG_TAKEN, {"slug": slug})]) from None
-    details = {"slug": slug, "title": title, "template": _template_ref(idea)}
+    details = {
+        "slug": slug,
+        "title": title,
+        "stage": stage.value,
+        "district": district,
+        "template": _template_ref(idea),
+    }
     _audit(session, "idea.create", actor_id, slug, details)
     return idea
 
@@ -142,26 +165,7 @@ def update_idea(
 ) -> Outcome:
     """Change the fields ``data`` gives. A published idea whose model changes is rebuilt now."""
     idea = get_idea(session, slug, staff=True)
-    given = data.model_fields_set
-    problems: list[ErrorItem] = []
-    columns: dict[str, Any] = {}
-    if "title" in given:
-        columns["title"] = check_title(data.title, problems)
-    if "summary" in given:
-        columns["summary"] = check_texts(data.summary or {}, "summary", MAX_SUMMARY_CHARS, problems)
-    if "description" in given:
-        description = data.description or {}
-        columns["description"] = check_texts(
-            description, "description", MAX_DESCRIPTION_CHARS, problems
-        )
-    if "pb" in given:
-        columns.update(check_pb(data.pb or PbIn(), problems))
-    if "site" in given:
-        columns.update(check_site_columns(data.site, problems))
-    if "template" in given and data.template is None:
-        problems.append(ErrorItem("template", MSG_TEMPLATE_REQUIRED))
-    if problems:
-        raise InputError(problems)
+    columns = _edited_columns(data)
     if data.template is not None:
         version = data.template.version
         if version is None and data.template.id == idea.template_id:
@@ -187,6 +191,49 @@ def update_idea(
             details={"changes": changes},
         )
     return Outcome(idea, built)
+
+
+def _edited_columns(data: IdeaUpdate) -> dict[str, Any]:
+    """The checked column values of the fields ``data`` gives (the template aside: it needs
+    the database); InputError naming every problem."""
+    given = data.model_fields_set
+    problems: list[ErrorItem] = []
+    columns: dict[str, Any] = {}
+    if "title" in given:
+        columns["title"] = check_title(data.title, problems)
+    if "summary" in given:
+        columns["summary"] = check_texts(data.summary or {}, "summary", MAX_SUMMARY_CHARS, problems)
+    if "description" in given:
+        description = data.description or {}
+        columns["description"] = check_texts(
+            description, "description", MAX_DESCRIPTION_CHARS, problems
+        )
+    if "stage" in given:
+        _check_stage_change(data.stage, columns, problems)
+    if "district" in given:
+        columns["district"] = check_district(data.district, problems)
+    if "pb" in given:
+        columns.update(check_pb(data.pb or PbIn(), problems))
+    if "site" in given:
+        columns.update(check_site_columns(data.site, problems))
+    if "template" in given and data.template is None:
+        problems.append(ErrorItem("template", MSG_TEMPLATE_REQUIRED))
+    if problems:
+        raise InputError(problems)
+    return columns
+
+
+def _check_stage_change(
+    value: str | None, columns: dict[str, Any], problems: list[ErrorItem]
+) -> None:
+    """A stage given in an edit: a known one replaces the idea's; null is refused (an idea always
+    has a stage), as is an unknown name."""
+    if value is None:
+        problems.append(ErrorItem("stage", MSG_STAGE, {"value": "null"}))
+        return
+    stage = check_stage(value, problems)
+    if stage is not None:
+        columns["stage"] = stage
 
 
 def _apply(idea: Idea, columns: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from arservice.services import ideas
 from arservice.services.geopose import SiteIn, stored_site
 from arservice.services.idea_input import IdeaCreate, IdeaUpdate
 from arservice.settings import Settings
-from arservice.store.models import Idea, IdeaStatus
+from arservice.store.models import Idea, IdeaStage, IdeaStatus
 from arservice.web.auth import OptionalPrincipalDep, PlannerDep
 from arservice.web.context import AppContext, ContextDep
 from arservice.web.errors import ERROR_RESPONSES, documented
@@ -91,6 +91,13 @@ class IdeaOut(BaseModel):
     title: dict[str, str]
     summary: dict[str, str]
     description: dict[str, str]
+    stage: IdeaStage = Field(
+        description="How far the idea has got in the world: winner (won the vote), building "
+        "(being built) or built. Shown to residents as the idea's status."
+    )
+    district: dict[str, str] = Field(
+        description="The district's name per language; empty when the idea has none."
+    )
     pb: PbOut
     site: SiteOut | None
     geopose: GeoPoseOut | None
@@ -124,6 +131,8 @@ def idea_out(idea: Idea, settings: Settings) -> IdeaOut:
         title=dict(idea.title),
         summary=dict(idea.summary),
         description=dict(idea.description),
+        stage=idea.stage,
+        district=dict(idea.district or {}),
         pb=PbOut(
             platform=idea.pb_platform,
             url=idea.pb_url,
