@@ -38,7 +38,7 @@ from arservice.services.campaign_files import QR_FORMATS, code_file
 from arservice.services.campaigns import MSG_NO_PREVIEW, MSG_NOT_PUBLISHED, get_campaign
 from arservice.store import repositories as repo
 from arservice.store.blobs import BlobStore
-from arservice.store.models import ArtifactKind, IdeaStatus
+from arservice.store.models import ArtifactKind, IdeaStatus, PosterSize
 
 Progress = Callable[[int, int], None]
 """Called with (ideas done, ideas in all) before the first and after each idea."""
@@ -112,7 +112,7 @@ def plan_bundle(session: Session, blobs: BlobStore, slug: str) -> BundlePlan:
         slug=campaign.slug,
         name=pick_text(campaign.name, languages[0] if languages else None),
         languages=languages,
-        size=campaign.poster_size.value,
+        size=PosterSize(campaign.poster_size).value,
         items=tuple(items),
         logo=site_assets.logo_bytes(session, blobs),
     )

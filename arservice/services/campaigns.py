@@ -42,7 +42,8 @@ MSG_NO_PREVIEW = N_(
     "the idea '{slug}' has no preview picture for the poster: publish it again to render one"
 )
 MSG_NO_TITLE = N_(
-    "the idea '{slug}' has no title in {lang}: add one, or leave {lang} out of the languages"
+    "the idea '{slug}' has no title in {language}: add one, or leave {language} out of the"
+    " languages"
 )
 MSG_IDEA_TWICE = N_("the idea '{slug}' is listed twice")
 MSG_IDEA_THERE = N_("the idea '{slug}' is in this campaign already")
@@ -92,7 +93,7 @@ def create_campaign(session: Session, data: CampaignCreate, *, actor_id: int | N
         raise InputError(problems)
     _check_name_free(session, name, None)
     campaign = repo.create_campaign(
-        session, name=name, languages=languages, poster_size=size.value, created_by_id=actor_id
+        session, name=name, languages=languages, poster_size=size, created_by_id=actor_id
     )
     codes = [_add_entry(session, campaign, idea) for idea in found]
     _audit(
@@ -134,8 +135,8 @@ def update_campaign(
             changes["languages"] = {"from": list(campaign.languages), "to": languages}
     if "poster_size" in given:
         size = check_poster_size(data.poster_size or "", problems)
-        if size is not campaign.poster_size:
-            changes["poster_size"] = {"from": campaign.poster_size.value, "to": size.value}
+        if size != campaign.poster_size:
+            changes["poster_size"] = {"from": str(campaign.poster_size), "to": size.value}
     if problems:
         raise InputError(problems)
     if "name" in changes:
@@ -214,7 +215,7 @@ def check_ideas(
         else:
             missing = [lang for lang in languages if not idea.title.get(lang, "").strip()]
             for lang in missing:
-                problems.append(ErrorItem(loc, MSG_NO_TITLE, {"slug": slug, "lang": lang}))
+                problems.append(ErrorItem(loc, MSG_NO_TITLE, {"slug": slug, "language": lang}))
             if not missing:
                 found.append(idea)
         seen.add(slug)
@@ -235,7 +236,7 @@ def _check_titles(
         for lang in languages:
             if not idea.title.get(lang, "").strip():
                 problems.append(
-                    ErrorItem("languages", MSG_NO_TITLE, {"slug": idea.slug, "lang": lang})
+                    ErrorItem("languages", MSG_NO_TITLE, {"slug": idea.slug, "language": lang})
                 )
 
 
