@@ -1,7 +1,7 @@
 """Winning projects from a Decidim site's public GraphQL API (``POST {site}/api``).
 
     source = DecidimSite(GraphQLClient(http, "https://omastadi.hel.fi/api"), "https://omastadi.hel.fi")
-    found = source.read(component="42", winners_only=True, accountability="43")
+    found = source.read(component="42", accountability="43")
 
 What is asked, and from which of Decidim's types (decidim-budgets ``BudgetsType``,
 ``BudgetType``, ``ProjectType``; decidim-accountability ``ResultType``; decidim-core's
@@ -150,12 +150,11 @@ class DecidimSite:
         component: str,
         *,
         budget: str | None = None,
-        winners_only: bool = False,
         accountability: str | None = None,
         progress: Progress | None = None,
     ) -> DecidimRead:
-        """Every project of the component's budgets (or of ``budget``), winners only if asked,
-        with stages and locations from the ``accountability`` component's results."""
+        """Every project of the component's budgets (or of ``budget``), with stages and
+        locations from the ``accountability`` component's results."""
         tell = progress or (lambda step, done, total: None)
         schema = self.schema()
         budgets, prefix = self.budgets(schema, component)
@@ -171,8 +170,6 @@ class DecidimSite:
         for done, item in enumerate(budgets, start=1):
             projects.extend(self.projects(schema, component, item, prefix))
             tell("budgets", done, len(budgets))
-        if winners_only:
-            projects = [project for project in projects if project.selected]
         if accountability is not None:
             results = self.results(schema, accountability)
             tell("results", 1, 1)
