@@ -96,7 +96,12 @@ async def test_an_unpublished_idea_cannot_join(
 ) -> None:
     archived = await client.post(f"/api/v1/ideas/{GYM}/archive", headers=planner.headers)
     assert archived.status_code == 200
-    response = await create(client, comms)
+    response = await client.post(
+        URL,
+        params={"lang": "en"},
+        json={"name": {"fi": "X"}, "ideas": [GYM]},
+        headers=comms.headers,
+    )
     assert response.status_code == 422
     assert response.json()["error"]["items"][0]["loc"] == "ideas[0]"
     assert "not published" in response.json()["error"]["items"][0]["message"]
