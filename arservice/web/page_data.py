@@ -24,6 +24,7 @@ from arservice.parametric.scene import Value
 from arservice.parametric.texts import render_texts
 from arservice.services.templates import template_info
 from arservice.settings import Settings
+from arservice.store.models import IdeaStage
 from arservice.web.page_texts import Translator
 from arservice.web.routes.ideas import IdeaOut
 
@@ -139,6 +140,16 @@ def _let_value(expressions: Mapping[str, Any], raw: Any, values: Mapping[str, Va
     return raw  # type: ignore[no-any-return]
 
 
+def status_key(idea: IdeaOut) -> str:
+    """The words of the idea's public status: being built, built, else a winning idea (or just
+    an idea, when it did not win the vote)."""
+    if idea.stage is IdeaStage.BUILDING:
+        return "stage_building"
+    if idea.stage is IdeaStage.BUILT:
+        return "stage_built"
+    return "status_selected" if idea.pb.selected else "status_proposal"
+
+
 @dataclass(frozen=True)
 class IdeaView:
     """One idea as a page shows it in ``lang``."""
@@ -149,6 +160,7 @@ class IdeaView:
     summary: Text | None
     description: Text | None
     status_key: str
+    district: Text | None
     budget: str | None
     project_url: str | None
     glb: str | None
@@ -174,7 +186,8 @@ def idea_view(
         title=title,
         summary=pick(idea.summary, lang),
         description=pick(idea.description, lang),
-        status_key="status_selected" if idea.pb.selected else "status_proposal",
+        status_key=status_key(idea),
+        district=pick(idea.district, lang),
         budget=None if budget is None else format_budget(budget, lang),
         project_url=idea.pb.url,
         glb=absolute(settings, idea.artifacts.glb),

@@ -28,6 +28,9 @@ TEXTS: Mapping[str, str] = {
     # the idea page
     "status_selected": N_("Winning idea"),
     "status_proposal": N_("Idea"),
+    "stage_building": N_("Being built"),
+    "stage_built": N_("Built"),
+    "district": N_("District"),
     "budget": N_("Budget"),
     "status": N_("Status"),
     "project_link": N_("The idea on the participatory budgeting site"),
@@ -118,11 +121,21 @@ TEXTS: Mapping[str, str] = {
         "Ideas that residents proposed and voted for. Open one to see it in 3D, and on site "
         "in AR at its real size."
     ),
+    "filter_title": N_("Filter the ideas"),
     "filter_kind": N_("Kind of idea"),
     "filter_all": N_("All kinds"),
+    "filter_district": N_("District"),
+    "filter_all_districts": N_("All districts"),
+    "filter_campaign": N_("Campaign"),
+    "filter_all_campaigns": N_("All campaigns"),
     "filter_apply": N_("Show"),
+    "filter_shown": N_("Ideas shown: {shown} of {total}."),
+    "filter_clear": N_("Show all ideas"),
+    "filter_invalid": N_(
+        "This address asks for a filter that cannot be used. Choose again below, or show all ideas."
+    ),
     "gallery_empty": N_("No ideas to show yet."),
-    "gallery_none_match": N_("No ideas of this kind. Show all kinds instead."),
+    "gallery_no_match": N_("No published idea matches this filter."),
     # the embed page
     "open_full": N_("Open the full page"),
     # not found

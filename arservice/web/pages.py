@@ -1,6 +1,6 @@
 """The residents' pages: HTML in fi / sv / en, no login, no cookie, published ideas only.
 
-    GET /                 the gallery of published ideas; ?kind=<template id> filters
+    GET /                 the gallery of published ideas; ?campaign=, ?district= and ?kind= filter
     GET /i/{slug}         one idea: the model in <model-viewer> with AR, the facts, the on-site card
     GET /embed/{slug}     the viewer alone, for an iframe on a Decidim page (may be framed by any
                           https site; the other pages may not be framed at all)
@@ -14,10 +14,9 @@ the API's JSON. Security headers: :mod:`arservice.web.security`; the words:
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -28,12 +27,12 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
-from arservice.errors import NotFoundError
+from arservice.errors import ErrorItem, InputError, NotFoundError
 from arservice.i18n import LANGUAGES
 from arservice.services import ideas
-from arservice.services.templates import template_info
-from arservice.store.models import IdeaStatus
+from arservice.services.gallery import GalleryFilter, check_filter, published_gallery
 from arservice.web.context import AppContext, ContextDep
+from arservice.web.gallery_view import filter_fields
 from arservice.web.language import request_language
 from arservice.web.page_data import (
     BABEL_LOCALES,
@@ -41,7 +40,6 @@ from arservice.web.page_data import (
     Text,
     idea_view,
     model_descriptions,
-    pick,
 )
 from arservice.web.page_texts import Translator
 from arservice.web.routes.ideas import idea_out
@@ -74,12 +72,6 @@ class LanguageLink:
     name: str
     href: str
     current: bool
-
-
-@dataclass(frozen=True)
-class Kind:
-    id: str
-    label: Text
 
 
 class Page:
@@ -187,34 +179,42 @@ def embed_page(slug: str, request: Request, context: ContextDep) -> HTMLResponse
 
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def gallery(request: Request, context: ContextDep, kind: str = "") -> HTMLResponse:
+def gallery(request: Request, context: ContextDep) -> HTMLResponse:
+    """Published ideas, filtered by ``?campaign=``, ``?district=`` and ``?kind=`` (see
+    :mod:`arservice.services.gallery`); a malformed filter is a 400 page that says so."""
     page = Page(request, context)
-    with context.reading() as session:
-        found = ideas.list_ideas(session, staff=False, status=IdeaStatus.PUBLISHED)
+    try:
+        chosen = check_filter(request.query_params)
+    except InputError as error:
+        return _gallery_page(page, GalleryFilter(), problems=error.items)
+    return _gallery_page(page, chosen)
+
+
+def _gallery_page(
+    page: Page, chosen: GalleryFilter, problems: Sequence[ErrorItem] = ()
+) -> HTMLResponse:
+    settings = page.context.settings
+    with page.context.reading() as session:
+        found = published_gallery(session, chosen)
         views = [
-            idea_view(idea_out(idea, context.settings), page.lang, context.settings, {})
-            for idea in found
+            idea_view(idea_out(idea, settings), page.lang, settings, {}) for idea in found.ideas
         ]
-        kinds = _kinds(session, views, page.lang)
-    shown = [view for view in views if not kind or view.kind == kind]
+        fields = filter_fields(session, found, chosen, page.lang)
     return page.render(
         "gallery.html",
-        ideas=shown,
-        kinds=kinds,
-        selected_kind=kind,
-        page_url=f"{context.settings.base_url}/",
+        400 if problems else 200,
+        ideas=[] if problems else views,
+        total=found.total,
+        fields=fields,
+        filtered=chosen.active,
+        problems=[(item.loc, _message(item, page.lang)) for item in problems],
+        page_url=f"{settings.base_url}/",
         idea_href=lambda slug: page.link(f"/i/{slug}"),
     )
 
 
-def _kinds(session: Session, views: Sequence[IdeaView], lang: str) -> list[Kind]:
-    """The kinds of idea (templates) the published ideas have, named in ``lang``."""
-    kinds: dict[str, Kind] = {}
-    for view in views:
-        if view.kind is None or view.kind in kinds:
-            continue
-        titles: Mapping[str, str] = {}
-        with contextlib.suppress(NotFoundError):
-            titles = template_info(session, view.kind).template.schema.title or {}
-        kinds[view.kind] = Kind(view.kind, pick(titles, lang) or Text(view.kind, lang))
-    return sorted(kinds.values(), key=lambda kind: kind.label.text.casefold())
+def _message(item: ErrorItem, lang: str) -> Text:
+    """An error's message in ``lang``, or in English (and marked so) while it has no
+    translation."""
+    text = item.message(lang)
+    return Text(text, "en" if lang != "en" and text == item.message("en") else lang)

@@ -134,7 +134,7 @@ async def test_the_idea_page_speaks_the_language_asked_for(
     assert title in html.text
     assert budget in html.text
     assert t(lang, "view_in_ar") in html.text
-    assert t(lang, "status_selected") in html.text
+    assert t(lang, "stage_building") in html.text  # the gym is being built
     current = html.one("a", aria_current="true")
     assert current["hreflang"] == lang
     assert current["href"] == f"?lang={lang}"
@@ -370,7 +370,8 @@ async def test_the_gallery_filters_by_kind_of_idea(client: httpx.AsyncClient) ->
 async def test_an_unknown_kind_shows_no_idea_and_a_way_back(client: httpx.AsyncClient) -> None:
     _, html = await page(client, "/?kind=rocket&lang=en")
     assert not [a for a in html.all("a") if a["href"].startswith("/i/")]
-    assert t("en", "gallery_none_match") in html.text
+    assert t("en", "gallery_no_match") in html.text
+    assert html.one("a", **{"class": "clear"})["href"] == "/?lang=en"
 
 
 # --- weight -----------------------------------------------------------------------------------
