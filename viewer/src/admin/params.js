@@ -1,0 +1,184 @@
+/* The parameter form, generated from a template's parameter schema (GET /api/v1/templates/{id}).
+ *
+ *   integer, number, length, angle   a slider (min..max, step) with a number field beside it
+ *                                    (a number field alone when the range is open)
+ *   choice                           a select of the options
+ *   boolean                          a switch (a checkbox with role="switch")
+ *   color                            a colour picker
+ *   text                             a text field
+ *
+ * Fields are grouped in fieldsets as the template groups them (`group`), in the template's
+ * order; labels and help in the page's language (else fi, sv, en). Nothing is checked here: the
+ * server's messages are shown beside each field (`showErrors`), so the rules live in one place.
+ * Every change calls `onChange(values)`, where values are the texts the preview URL takes.
+ */
+import { lang, text } from "./api.js";
+
+const NUMERIC = new Set(["integer", "number", "length", "angle"]);
+const UNITS = { length: "m", angle: "°" };
+
+function pick(texts) {
+  if (!texts) return "";
+  for (const code of [lang, "fi", "sv", "en"]) if (texts[code]) return texts[code];
+  const first = Object.values(texts)[0];
+  return first || "";
+}
+
+function pickLang(texts) {
+  if (!texts) return lang;
+  for (const code of [lang, "fi", "sv", "en"]) if (texts[code]) return code;
+  return lang;
+}
+
+function element(tag, attributes = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+/** The value as the API's query takes it (text). */
+function asText(param, value) {
+  if (param.type === "boolean") return value ? "true" : "false";
+  return String(value);
+}
+
+export class ParamsForm {
+  /** `container`: where the fieldsets go; `errorPrefix`: the API's place of a parameter
+   * ("template.params." in the idea editor, "" for the preview endpoint's own errors). */
+  constructor(container, onChange) {
+    this.container = container;
+    this.onChange = onChange;
+    this.schema = null;
+    this.inputs = new Map();
+  }
+
+  /** Builds the form for `template` (the API's TemplatePublic) with `values` (by name). */
+  build(template, values = {}) {
+    this.schema = template;
+    this.inputs.clear();
+    this.container.replaceChildren();
+    const groups = new Map();
+    for (const [name, param] of Object.entries(template.params)) {
+      const key = param.group || "";
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push([name, param]);
+    }
+    for (const [group, params] of groups) {
+      const legend = group ? group.charAt(0).toUpperCase() + group.slice(1).replace(/[-_]/g, " ") : text("group_other");
+      const fieldset = element("fieldset", {}, [element("legend", {}, [legend])]);
+      for (const [name, param] of params) {
+        const value = name in values ? values[name] : param.default;
+        fieldset.append(this.field(name, param, value));
+      }
+      this.container.append(fieldset);
+    }
+  }
+
+  field(name, param, value) {
+    const id = `param-${name}`;
+    const errorId = `error-param-${name}`;
+    const helpId = `help-param-${name}`;
+    const help = pick(param.help);
+    const described = [help ? helpId : null, errorId].filter(Boolean).join(" ");
+    const unit = UNITS[param.type] ? ` (${UNITS[param.type]})` : "";
+    const label = element("label", { for: id, lang: pickLang(param.label) === lang ? null : pickLang(param.label) }, [
+      (pick(param.label) || name) + unit,
+    ]);
+    const wrap = element("div", { class: "field", "data-param": name });
+    let control;
+    if (NUMERIC.has(param.type)) {
+      control = this.numeric(id, name, param, value, described);
+    } else if (param.type === "choice") {
+      control = element("select", { id, "data-loc": `template.params.${name}`, "aria-describedby": described });
+      for (const option of param.options || []) {
+        control.append(element("option", { value: option, selected: option === value }, [option]));
+      }
+      this.listen(control, name, () => control.value);
+    } else if (param.type === "boolean") {
+      control = element("input", {
+        id, type: "checkbox", role: "switch", checked: Boolean(value),
+        "data-loc": `template.params.${name}`, "aria-describedby": described,
+      });
+      this.listen(control, name, () => control.checked);
+      wrap.classList.add("switch-row");
+      wrap.append(control, label);
+      control = null;
+    } else if (param.type === "color") {
+      control = element("input", {
+        id, type: "color", value, "data-loc": `template.params.${name}`, "aria-describedby": described,
+      });
+      this.listen(control, name, () => control.value);
+    } else {
+      control = element("input", { id, value, "data-loc": `template.params.${name}`, "aria-describedby": described });
+      this.listen(control, name, () => control.value);
+    }
+    if (control) wrap.append(label, control);
+    if (help) wrap.append(element("p", { class: "hint", id: helpId, lang: pickLang(param.help) === lang ? null : pickLang(param.help) }, [help]));
+    wrap.append(element("p", { class: "field-error", id: errorId, "data-error-for": `template.params.${name}` }));
+    return wrap;
+  }
+
+  /** A slider and a number field that follow each other; the number field is the value (it
+   * may be typed past the range, and the server then says why that is not allowed). */
+  numeric(id, name, param, value, described) {
+    const step = param.step ?? (param.type === "integer" ? 1 : "any");
+    const number = element("input", {
+      id, type: "number", value, step, min: param.min, max: param.max,
+      "data-loc": `template.params.${name}`, "aria-describedby": described,
+    });
+    this.listen(number, name, () => number.value);
+    if (param.min === undefined || param.min === null || param.max === undefined || param.max === null) {
+      return number;
+    }
+    const range = element("input", {
+      type: "range", value, min: param.min, max: param.max,
+      step: step === "any" ? (param.max - param.min) / 100 : step,
+      "aria-label": pick(param.label) || name, "data-slider": name,
+    });
+    range.addEventListener("input", () => {
+      number.value = range.value;
+      number.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    number.addEventListener("input", () => {
+      if (number.value !== "") range.value = number.value;
+    });
+    const row = element("div", { class: "slider-row" }, [range, number]);
+    row.focusTarget = number;
+    return row;
+  }
+
+  listen(input, name, read) {
+    this.inputs.set(name, read);
+    const fire = () => this.onChange(this.values());
+    input.addEventListener(input.type === "checkbox" || input.tagName === "SELECT" ? "change" : "input", fire);
+  }
+
+  /** Every parameter's value as text, by name. */
+  values() {
+    const values = {};
+    if (!this.schema) return values;
+    for (const [name, read] of this.inputs) values[name] = asText(this.schema.params[name], read());
+    return values;
+  }
+
+  /** The values as the idea's JSON takes them (numbers as numbers, booleans as booleans). */
+  typedValues() {
+    const typed = {};
+    if (!this.schema) return typed;
+    for (const [name, read] of this.inputs) {
+      const param = this.schema.params[name];
+      const raw = read();
+      if (NUMERIC.has(param.type)) {
+        const number = Number(raw);
+        typed[name] = raw === "" || Number.isNaN(number) ? raw : number;
+      } else {
+        typed[name] = raw;
+      }
+    }
+    return typed;
+  }
+}

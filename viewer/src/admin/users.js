@@ -1,0 +1,48 @@
+/* Users (admin): create a user, change a role, deactivate or reactivate, through
+ * POST /api/v1/users and PATCH /api/v1/users/{id}; the API refuses what is not allowed (a taken
+ * email, a short password, the last admin) and its message is shown. */
+import { api, clearErrors, confirmDialog, showErrors, text, withLang } from "./api.js";
+
+const status = document.getElementById("users-status");
+const problem = document.getElementById("users-error");
+
+async function change(row, body, done) {
+  status.textContent = "";
+  problem.textContent = "";
+  try {
+    const user = await api("PATCH", `/api/v1/users/${row.dataset.user}`, body);
+    row.dataset.active = String(user.active);
+    row.querySelector("[data-state]").textContent = text(user.active ? "active" : "deactivated");
+    const toggle = row.querySelector("[data-toggle]");
+    toggle.textContent = text(user.active ? "deactivate" : "reactivate");
+    toggle.className = user.active ? "danger" : "";
+    status.textContent = text(done);
+  } catch (error) {
+    showErrors(row, problem, error);
+  }
+}
+
+for (const row of document.querySelectorAll("#users tr[data-user]")) {
+  row.querySelector("[data-set-role]").addEventListener("click", () => {
+    change(row, { role: row.querySelector("[data-role]").value }, "role_saved");
+  });
+  row.querySelector("[data-toggle]").addEventListener("click", async () => {
+    const active = row.dataset.active === "true";
+    if (active && !(await confirmDialog(text("deactivate_confirm", { email: row.dataset.email })))) return;
+    change(row, { active: !active }, "state_saved");
+  });
+}
+
+const form = document.getElementById("new-user");
+const summary = document.getElementById("new-user-errors");
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors(form, summary);
+  const body = Object.fromEntries(new FormData(form));
+  try {
+    await api("POST", "/api/v1/users", body);
+    location.assign(withLang("/admin/users"));
+  } catch (error) {
+    showErrors(form, summary, error);
+  }
+});
