@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,12 @@ SECRET_KEY_FILE = "secret_key"
 """The file under ``data_dir`` that keeps a generated secret key."""
 MIN_SECRET_KEY_CHARS = 32
 """A secret key shorter than this is refused: it would be guessable."""
+DEVELOPMENT_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+"""The hosts an ``http://`` embed origin may name: a developer's own machine, nothing else."""
+EMBED_ORIGIN_RE = re.compile(
+    r"(?P<scheme>https?)://(?P<host>[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[::1\])"
+    r"(?::(?P<port>[0-9]{1,5}))?/?"
+)
 
 
 class Settings(BaseSettings):
@@ -94,6 +101,14 @@ class Settings(BaseSettings):
         description="The largest city logo an admin may upload (PNG, JPEG or SVG), in bytes.",
     )
 
+    embed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="The sites allowed to show /embed/{slug} in an iframe (the city's Decidim, "
+        "such as https://omastadi.hel.fi), separated by commas: each an https:// origin "
+        "(scheme, host, optional port; no path), or http://localhost:<port> for development. "
+        "Unset: only this service itself; every other page may never be framed.",
+    )
+
     @field_validator("base_url", "public_artifact_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -108,6 +123,24 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError("must have no ?query or #fragment")
         return value
+
+    @field_validator("embed_origins", mode="before")
+    @classmethod
+    def _origin_list(cls, value: Any) -> Any:
+        """``"https://a.fi, https://b.fi"`` (the environment's form) -> a list of origins."""
+        if isinstance(value, str):
+            return [part for part in value.replace(",", " ").split() if part]
+        return value
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _embed_origins(cls, values: list[str]) -> list[str]:
+        origins: list[str] = []
+        for value in values:
+            origin = embed_origin(value)
+            if origin not in origins:
+                origins.append(origin)
+        return origins
 
     @model_validator(mode="after")
     def _default_database_url(self) -> Settings:
@@ -127,6 +160,26 @@ class Settings(BaseSettings):
         if self.secret_key is not None:
             return self.secret_key
         return load_or_create_secret_key(self.data_dir / SECRET_KEY_FILE)
+
+
+def embed_origin(value: str) -> str:
+    """``https://OmaStadi.hel.fi/`` -> ``https://omastadi.hel.fi``; ValueError, naming the value,
+    for anything but an https origin, or an http one on the developer's own machine. A path, a
+    wildcard or a bare ``https:`` would let more sites frame the page than the one meant, and
+    any other character could end the Content-Security-Policy directive it goes into."""
+    match = EMBED_ORIGIN_RE.fullmatch(value.strip().lower())
+    port = match and match["port"]
+    if (
+        match is None
+        or (port is not None and not 0 < int(port) < 65536)
+        or (match["scheme"] == "http" and match["host"] not in DEVELOPMENT_HOSTS)
+    ):
+        raise ValueError(
+            f"{value!r} is not an origin that may frame /embed/: give https://host or "
+            "https://host:port (no path, no wildcard; a non-ASCII host in its xn-- form), or "
+            "http://localhost:port for development"
+        )
+    return f"{match['scheme']}://{match['host']}" + (f":{port}" if port else "")
 
 
 def load_or_create_secret_key(path: Path) -> SecretStr:

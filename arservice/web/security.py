@@ -21,8 +21,12 @@ found necessary in headless Chromium; the browser tests fail on any CSP violatio
     base-uri 'none'; form-action 'self'; object-src 'none'
     frame-ancestors 'none'
                 an idea page and the gallery are never framed (X-Frame-Options: DENY too, for
-                old browsers); the embed page says ``frame-ancestors 'self' https:``: any HTTPS
-                site may frame it (a city's Decidim is not known in advance), never plain http.
+                old browsers). The embed page says ``frame-ancestors 'self' <embed origins>``:
+                the sites of the ``embed_origins`` setting (the city's Decidim) may frame it,
+                and no other. Unset, only our own pages may: a site nobody named cannot dress
+                our page up as its own or lay it under its own buttons, and the city learns
+                that the setting exists the first time its Decidim page shows an empty frame,
+                rather than never. ``https:`` (any site) would be the looser alternative.
 
 Not allowed: workers. Draco and KTX2 decoders would run in blob: workers, but a model is an
 uncompressed GLB by the model contract; their locations point at our origin all the same
@@ -48,7 +52,6 @@ from urllib.parse import urlsplit
 from arservice.settings import Settings
 
 PERMISSIONS_POLICY = "xr-spatial-tracking=(self), camera=(), microphone=(), geolocation=()"
-EMBED_ANCESTORS = "'self' https:"
 
 
 def origin(url: str | None) -> str | None:
@@ -69,6 +72,12 @@ def model_origins(settings: Settings) -> list[str]:
     return found
 
 
+def embed_ancestors(settings: Settings) -> str:
+    """Who may frame ``/embed/``: ourselves and the configured origins (checked by
+    :class:`~arservice.settings.Settings`: each an https origin, or http on localhost)."""
+    return " ".join(["'self'", *settings.embed_origins])
+
+
 def content_security_policy(
     settings: Settings, style_hashes: Sequence[str] | None, *, embed: bool = False
 ) -> str:
@@ -83,7 +92,7 @@ def content_security_policy(
         "base-uri": "'none'",
         "form-action": "'self'",
         "object-src": "'none'",
-        "frame-ancestors": EMBED_ANCESTORS if embed else "'none'",
+        "frame-ancestors": embed_ancestors(settings) if embed else "'none'",
     }
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
