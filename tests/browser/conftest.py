@@ -2,7 +2,8 @@
 
 - ``server``: ``arservice serve`` in a subprocess on a free port of 127.0.0.1, on its own data
   directory, with the demo ideas (four published ideas in fi / sv / en) and one whose model has
-  a texture, and ``base_url`` set to where it listens, as a city would set it.
+  a texture, a campaign (:data:`CAMPAIGN`) of two of them, ``base_url`` set to where it listens
+  and :data:`DECIDIM` allowed to frame ``/embed/``, as a city would set them.
 - ``browser``: Debian's chromium (``/usr/bin/chromium``, or ``ARSERVICE_CHROMIUM``), launched
   by Playwright with flags that keep it off the network it would otherwise try (Google's update,
   sync and field-trial hosts), and SwiftShader for WebGL (there is no GPU).
@@ -33,7 +34,8 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, s
 from pydantic import SecretStr
 
 from arservice.settings import Settings
-from arservice.store.models import Role
+from arservice.store import repositories as repo
+from arservice.store.models import PosterSize, Role
 from arservice.web import create_app
 from tests.services.test_uploads import sign_glb
 from tests.web.conftest import add_staff
@@ -84,18 +86,39 @@ class Server:
         return f"{parts.scheme}://{parts.netloc}"
 
 
+DECIDIM = "https://omastadi.example.org"
+"""The Decidim site allowed to frame /embed/ (its pages are answered by the tests themselves)."""
+CAMPAIGN = "kevat-2024"
+CAMPAIGN_IDEAS = ("kapylan-ulkokuntosali", "myllypuron-koripallokentta")
 TEXTURED = "textured-sign"
 """An idea whose model has a texture (an uploaded GLB), besides the demo ideas."""
 SECRET_KEY = "browser-tests-" + "s" * 40
 
 
 def planner_headers(data_dir: Path, base_url: str) -> dict[str, str]:
-    """A new database with the demo ideas and a planner; the planner's API token headers."""
+    """A new database with the demo ideas, :data:`CAMPAIGN` and a planner; the planner's API
+    token headers."""
     settings = Settings(
         data_dir=data_dir, base_url=base_url, demo_ideas=True, secret_key=SecretStr(SECRET_KEY)
     )
     app = create_app(settings)
     headers = add_staff(app, Role.PLANNER).headers
+    with app.state.context.transaction() as session:
+        name = {"fi": "Kevään 2024 kyltit", "sv": "Vårens skyltar 2024", "en": "Spring 2024 signs"}
+        campaign = repo.create_campaign(
+            session,
+            name=name,
+            languages=["fi", "sv"],
+            poster_size=PosterSize.A4,
+            created_by_id=None,
+            slug=CAMPAIGN,
+        )
+        for slug in CAMPAIGN_IDEAS:
+            idea = repo.get_idea_by_slug(session, slug)
+            assert idea is not None
+            repo.add_campaign_entry(
+                session, campaign, idea, repo.create_qr_code(session, target_idea_id=idea.id)
+            )
     app.state.context.engine.dispose()
     return headers
 
@@ -124,6 +147,7 @@ def start_server(data_dir: Path) -> Iterator[Server]:
         ARSERVICE_BASE_URL=listen,
         ARSERVICE_DEMO_IDEAS="true",
         ARSERVICE_SECRET_KEY=SECRET_KEY,
+        ARSERVICE_EMBED_ORIGINS=DECIDIM,
     )
     log = (data_dir / "server.log").open("w")
     command = [str(ARSERVICE), "serve", "--host", "127.0.0.1", "--port", str(port)]

@@ -47,7 +47,17 @@ def test_viewer_pages_have_no_wcag_violation(open_page: OpenPage, path: str, lan
     assert violations(opened) == []
 
 
-@pytest.mark.parametrize("path", ["/?lang=fi", "/?lang=sv&kind=playground", "/i/no-such-idea"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?lang=fi",
+        "/?lang=sv&kind=playground",
+        "/?lang=en&campaign=kevat-2024&district=keskinen",  # a filter, and the cards' stages
+        "/?lang=fi&district=lansi-pasila",  # no idea matches
+        "/?lang=sv&district=%C3%96stra",  # a malformed filter: the 400 page
+        "/i/no-such-idea",
+    ],
+)
 def test_the_gallery_and_the_404_page_have_no_wcag_violation(
     open_page: OpenPage, path: str
 ) -> None:
