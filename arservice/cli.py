@@ -8,6 +8,11 @@
     arservice migrate                            create or upgrade the database
     arservice users create --email E --name N --role admin|planner|comms   (asks the password)
     arservice users list
+    arservice campaign build --name N --idea SLUG [--idea SLUG ...] [--lang fi,sv] [--size a4|a3]
+                             --out FILE.zip        every code and poster of a campaign
+    arservice campaign list
+    arservice import decidim --api URL --component ID [--budget ID] [--winners-only] [--dry-run]
+    arservice import csv FILE [--dry-run]          winners as draft ideas (docs/import.md)
 
 TEMPLATE is a file (YAML or JSON; uploaded GLB parts beside it) or a built-in template id.
 Problems go to stderr, one per line, with their place; the exit status is 1 and no traceback
