@@ -2,14 +2,15 @@
 
     GET /                 the gallery of published ideas; ?campaign=, ?district= and ?kind= filter
     GET /i/{slug}         one idea: the model in <model-viewer> with AR, the facts, the on-site card
-    GET /embed/{slug}     the viewer alone, for an iframe on a Decidim page (may be framed by any
-                          https site; the other pages may not be framed at all)
+    GET /embed/{slug}     the viewer alone, for an iframe on a Decidim page (may be framed by the
+                          sites of the embed_origins setting; the other pages by none at all)
 
 The language is ``?lang=``, else Accept-Language, else the configured default (Finnish); the
 pages say so with ``Vary: Accept-Language`` and are cached for a minute (they show only
 published data). An unknown slug or a draft is a friendly 404 page in the same language, never
-the API's JSON. Security headers: :mod:`arservice.web.security`; the words:
-:mod:`arservice.web.page_texts`; the files: :mod:`arservice.web.static`.
+the API's JSON; a malformed gallery filter is a 400 page that says which. Security headers:
+:mod:`arservice.web.security`; the words: :mod:`arservice.web.page_texts`; the files:
+:mod:`arservice.web.static`.
 """
 
 from __future__ import annotations

@@ -3,12 +3,24 @@ to stand on site, absolute URLs."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from arservice.i18n import translate
 from arservice.settings import Settings
-from arservice.web.page_data import Text, absolute, format_budget, on_site, pick
+from arservice.store.models import IdeaStage
+from arservice.web.page_data import (
+    Text,
+    absolute,
+    format_budget,
+    idea_view,
+    on_site,
+    pick,
+    status_key,
+)
 from arservice.web.page_texts import TEXTS
+from arservice.web.routes.ideas import IdeaOut
 
 NBSP = "\u00a0"
 
@@ -64,3 +76,48 @@ def test_the_model_url_is_absolute_on_the_configured_site() -> None:
     assert absolute(settings, "/a/x.glb") == "https://ar.example.org/a/x.glb"
     assert absolute(settings, "https://cdn.example.org/x.glb") == "https://cdn.example.org/x.glb"
     assert absolute(settings, None) is None
+
+
+@pytest.mark.parametrize(
+    ("stage", "selected", "key"),
+    [
+        (IdeaStage.BUILDING, True, "stage_building"),
+        (IdeaStage.BUILT, True, "stage_built"),
+        (IdeaStage.BUILT, False, "stage_built"),
+        (IdeaStage.WINNER, True, "status_selected"),
+        (IdeaStage.WINNER, False, "status_proposal"),
+    ],
+)
+def test_the_status_line_is_the_stage_else_whether_the_idea_won(
+    stage: IdeaStage, selected: bool, key: str
+) -> None:
+    idea = IdeaOut.model_validate(
+        {
+            "slug": "x",
+            "status": "published",
+            "title": {"fi": "X"},
+            "summary": {},
+            "description": {},
+            "stage": stage,
+            "district": {"sv": "Östra"},
+            "pb": {
+                "platform": None,
+                "url": None,
+                "project_id": None,
+                "budget_eur": None,
+                "selected": selected,
+            },
+            "site": None,
+            "geopose": None,
+            "template": None,
+            "model": None,
+            "artifacts": {"glb": None, "usdz": None, "png": None},
+            "created_at": datetime.now(UTC),
+            "updated_at": datetime.now(UTC),
+            "published_at": None,
+        }
+    )
+    assert status_key(idea) == key
+    view = idea_view(idea, "fi", Settings(), {})
+    assert view.status_key == key
+    assert view.district == Text("Östra", "sv")  # no Finnish name: the Swedish one, marked
