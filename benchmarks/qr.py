@@ -1,6 +1,7 @@
 """Benchmark: QR codes per second (SVG, PDF, PNG) and poster time (A4, A3, 100 posters).
 
     .venv/bin/python benchmarks/qr.py [--codes N] [--posters N] [--json]
+                                      [--redirect-seconds S] [--redirect-only | --no-redirect]
 
 In one warm process: the fonts are read and the preview is rendered once (outside every timed
 loop, with arservice.render at the size ``preview_pixels`` gives for 200 dpi), a few warm-up
@@ -8,8 +9,9 @@ runs, then each case is timed with ``perf_counter_ns``; every timed code has its
 code, so nothing is served from a cache of the same payload. Also printed: what segmenting the
 payload (byte + alphanumeric) saves in symbol size, per base address and level.
 
-The redirect part (``/q/{code}`` throughput and latency beside ``/healthz``) comes with the web
-side. A benchmark reports; it does not fail: the exit status is 0 whatever the targets say.
+The redirect part (``/q/{code}`` throughput and latency with counting on, beside the same app's
+``/healthz``, against a real server with wrk) is in ``benchmarks/redirect.py``. A benchmark
+reports; it does not fail: the exit status is 0 whatever the targets say.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ from arservice.printables import (
 )
 from arservice.printables.payload import CROCKFORD
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import redirect
+
 ROOT = Path(__file__).resolve().parent.parent
 FONTS = ROOT / "assets" / "fonts"
 BASE_URL = "https://ar.hel.fi"
@@ -78,9 +83,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--codes", type=int, default=200, help="timed codes per format (200)")
     parser.add_argument("--posters", type=int, default=100, help="posters in the batch (100)")
     parser.add_argument("--json", action="store_true", help="print the raw numbers as JSON")
+    parser.add_argument(
+        "--redirect-seconds", type=float, default=5.0, help="each wrk run of the redirect part (5)"
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--redirect-only", action="store_true", help="only the redirect part")
+    which.add_argument("--no-redirect", action="store_true", help="skip the redirect part")
     args = parser.parse_args(argv)
     if args.codes < 1 or args.posters < 1:
         parser.error("--codes and --posters must be at least 1")
+    if args.redirect_seconds <= 0:
+        parser.error("--redirect-seconds must be above 0")
+    if args.redirect_only:
+        result = redirect.bench_redirect(args.redirect_seconds)
+        report = {"machine": machine(), "redirect": result, "targets": redirect.targets(result)}
+        if args.json:
+            print(json.dumps(report, indent=2))
+        else:
+            print_machine(report)
+            redirect.print_redirect(result)
+            print_targets(report)
+        return 0
     fonts = PosterFonts(
         (FONTS / "NotoSans-Regular.ttf").read_bytes(), (FONTS / "NotoSans-Bold.ttf").read_bytes()
     )
@@ -98,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     report["batch"] = time_batch(previews["a4"], fonts, logo, args.posters)
     report["segments"] = segment_savings()
+    if not args.no_redirect:
+        report["redirect"] = redirect.bench_redirect(args.redirect_seconds)
     report["targets"] = targets(report, args.posters)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -282,6 +307,8 @@ def targets(report: dict[str, Any], count: int) -> dict[str, bool]:
     }
     scaled = report["batch"]["posters_s"] * 100 / count
     result[f"100 posters < {TARGET_100_POSTERS_S:g} s"] = scaled < TARGET_100_POSTERS_S
+    if "redirect" in report:
+        result.update(redirect.targets(report["redirect"]))
     return result
 
 
@@ -307,10 +334,14 @@ def machine() -> dict[str, Any]:
     }
 
 
-def print_report(report: dict[str, Any], args: argparse.Namespace) -> None:
+def print_machine(report: dict[str, Any]) -> None:
     info = report["machine"]
     print(f"CPU {info['cpu']}, {info['cores']} cores; Python {info['python']}; git {info['git']}")
     print(f"Note: {info['note']}.")
+
+
+def print_report(report: dict[str, Any], args: argparse.Namespace) -> None:
+    print_machine(report)
     print(f"\nQR codes: {args.codes} codes per format, each its own payload, read from 1 m")
     print_table(
         ["format", "codes/s", "median ms", "p95 ms", "bytes"],
@@ -347,6 +378,12 @@ def print_report(report: dict[str, Any], args: argparse.Namespace) -> None:
             for r in report["segments"]
         ],
     )
+    if "redirect" in report:
+        redirect.print_redirect(report["redirect"])
+    print_targets(report)
+
+
+def print_targets(report: dict[str, Any]) -> None:
     print("\nTargets")
     missed = 0
     for label, ok in report["targets"].items():

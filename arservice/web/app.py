@@ -103,6 +103,7 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
             with contextlib.suppress(asyncio.CancelledError):
                 await flusher
             await anyio.to_thread.run_sync(context.flush_scans)  # a normal stop loses no scan
+            context.redirects.close()
             engine.dispose()
 
     app = FastAPI(
@@ -125,11 +126,11 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
         default_language=settings.default_language,
     )
     app.add_middleware(MetricsMiddleware, metrics=context.metrics)
+    app.include_router(shortlinks.router)  # first: matched before ~100 API routes at each scan
     for router in (ops.router, artifacts.router, auth.router, users.router, templates.router):
         app.include_router(router)
     app.include_router(ideas.router)
     app.include_router(campaigns.router)
-    app.include_router(shortlinks.router)
     app.include_router(stats.router)
     app.include_router(imports.router)
     app.include_router(admin.router)

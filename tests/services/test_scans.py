@@ -33,6 +33,8 @@ ANDROID = [
     "SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36",
     "Mozilla/5.0 (Linux; Android 10; CUBOT_X30) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/120.0.0.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Linux; Android 9; CUBOT X19 Build/PPR1.180610.011) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36",
 ]
 OTHER = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -217,3 +219,30 @@ def _redirect(**fields: object) -> repo.Redirect:
 )
 def test_where_a_scan_goes(fields: dict[str, object], target: str) -> None:
     assert scan_target(_redirect(**fields), "https://ar.example.org") == target
+
+
+def test_the_redirect_cache_forgets_at_any_commit_by_another_connection(engine: Engine) -> None:
+    from arservice.services.scan_targets import MISS, RedirectLookup
+
+    code_id = _code(engine)
+    with session_factory(engine).begin() as session:
+        code = repo.list_qr_codes(session)[0].code
+    lookup = RedirectLookup(engine, session_factory(engine).begin)
+    assert lookup.cached(code) is MISS
+    first = lookup.lookup(code)
+    assert first is not None
+    assert first.target_url == "https://example.org/x"
+    assert lookup.cached(code) == first, "nothing changed: from memory"
+    assert lookup.cached("NOSUCH1") is MISS
+    assert lookup.lookup("NOSUCH1") is None
+    assert lookup.cached("NOSUCH1") is None, "an unknown code is remembered as unknown"
+    with session_factory(engine, write=True).begin() as session:
+        row = repo.get_qr_code_by_id(session, code_id)
+        assert row is not None
+        row.target_url = "https://example.org/y"
+    assert lookup.cached(code) is MISS, "a commit elsewhere empties the cache"
+    again = lookup.lookup(code)
+    assert again is not None
+    assert again.target_url == "https://example.org/y"
+    lookup.close()
+    assert lookup.cached(code) is MISS

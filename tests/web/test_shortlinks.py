@@ -296,3 +296,27 @@ async def test_a_printed_qr_code_decodes_to_the_short_url_that_redirects_and_cou
     assert response.headers["location"] == f"{BASE}/i/{GYM}?lang=sv"
     assert stored_counts(app) == {(code, Platform.ANDROID): 1}
     assert code_id(app, other) != code_id(app, code)
+
+
+async def test_retargeting_from_another_process_takes_effect_on_the_next_scan(
+    app: FastAPI, client: httpx.AsyncClient, settings: Settings, tmp_path: Path
+) -> None:
+    """Two apps on one database, each with its engine and its cache of targets, stand for two
+    server processes: a code read (and cached) by one and retargeted through the other goes
+    to the new target at the next scan."""
+    code = make_code(app, slug=GYM)
+    for _ in range(3):  # read, then served from memory
+        assert (await client.get(f"/q/{code}")).headers["location"] == f"{BASE}/i/{GYM}"
+    other = create_app(settings, blobs=LocalBlobStore(tmp_path / "blobs"))
+    photos = "https://photos.example.org/built"
+    with context_of(other).transaction() as session:
+        session.execute(
+            update(QrCode).where(QrCode.code == code).values(target_idea_id=None, target_url=photos)
+        )
+    assert (await client.get(f"/q/{code}")).headers["location"] == photos
+    with context_of(other).transaction() as session:
+        session.execute(update(QrCode).where(QrCode.code == code).values(active=False))
+    assert (await client.get(f"/q/{code}")).status_code == 404
+    new = make_code(other, target_url="https://example.org/new")
+    assert (await client.get(f"/q/{new}")).headers["location"] == "https://example.org/new"
+    context_of(other).engine.dispose()

@@ -6,8 +6,10 @@
 
 Codes are Crockford base32 read case-insensitively (``7k3m-9qx``, ``O`` for ``0``, ``I``/``L``
 for ``1``: :func:`arservice.printables.normalize_code`). The lookup is one read-only query
-(:func:`arservice.store.repositories.lookup_redirect`) at every scan, so retargeting a code
-takes effect on the next scan, in every server process.
+(:func:`arservice.store.repositories.lookup_redirect`), kept in memory only while the database
+has not changed (:mod:`arservice.services.scan_targets`), so retargeting a code takes effect on
+the next scan, in every server process. The route is ``async``: a scan whose code is in memory
+is answered on the event loop without a worker thread; a lookup runs in a worker thread.
 
 A code that is malformed, unknown, deactivated, or whose idea is not published gets a friendly
 page in the reader's language (``?lang=``, else Accept-Language), with the public pages'
@@ -23,6 +25,7 @@ Why ``X-Robots-Tag: noindex``: a short link is a sign's address, not a page to i
 
 from __future__ import annotations
 
+import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
@@ -30,8 +33,8 @@ from markupsafe import Markup
 from arservice.errors import InputError
 from arservice.i18n import N_, translate
 from arservice.printables import normalize_code
+from arservice.services.scan_targets import Miss
 from arservice.services.scans import Unavailable, classify_platform, scan_target
-from arservice.store import repositories as repo
 from arservice.web.context import AppContext, ContextDep
 from arservice.web.pages import Page
 
@@ -69,13 +72,14 @@ TEXTS: dict[Unavailable, tuple[str, str]] = {
 
 
 @router.api_route("/q/{code:path}", methods=["GET", "HEAD"], response_class=Response)
-def short_link(code: str, request: Request, context: ContextDep) -> Response:
+async def short_link(code: str, request: Request, context: ContextDep) -> Response:
     try:
         normalized = normalize_code(code)
     except InputError:
         return unavailable_page(request, context, Unavailable.MALFORMED, "")
-    with context.reading() as session:
-        found = repo.lookup_redirect(session, normalized)
+    found = context.redirects.cached(normalized)
+    if isinstance(found, Miss):  # read the database in a worker thread, not on the event loop
+        found = await anyio.to_thread.run_sync(context.redirects.lookup, normalized)
     if found is None:
         return unavailable_page(request, context, Unavailable.UNKNOWN, normalized)
     if request.method == "GET":
