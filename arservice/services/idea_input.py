@@ -113,7 +113,10 @@ class IdeaCreate(BaseModel):
     slug: StrictStr | None = Field(
         default=None, description="Optional, [a-z0-9-]+; default: made from the title."
     )
-    title: LangMap = Field(description="Per language (fi, sv, en); at least one.")
+    title: LangMap = Field(
+        description="Per language (fi, sv, en); at least one.",
+        json_schema_extra={"minProperties": 1},  # checked by check_title, with our message
+    )
     summary: LangMap = Field(default_factory=dict)
     description: LangMap = Field(default_factory=dict)
     stage: StrictStr | None = Field(
