@@ -51,13 +51,14 @@ from arservice.store.models import Role
 
 P = ParamSpec("P")
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 
 MSG_NOT_FOUND = N_("'{name}' is neither a template file nor a built-in template ({known})")
 MSG_SET_FORM = N_("--set takes key=value (got '{value}')")
 MSG_CANNOT_READ = N_("cannot read {path}: {reason}")
 MSG_CANNOT_WRITE = N_("cannot write {path}: {reason}")
 
-lang_option = click.option(
+lang_option: Callable[[F], F] = click.option(
     "--lang",
     envvar="ARSERVICE_LANG",
     default="en",

@@ -65,6 +65,7 @@ from arservice.errors import (
     TooManyRequestsError,
 )
 from arservice.i18n import DEFAULT_LANGUAGE, N_, translate
+from arservice.pb.errors import SourceError
 from arservice.web.language import request_language
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ MSG_ASSET_INVALID = N_("an uploaded model is refused")
 MSG_EXPRESSION_INVALID = N_("an expression is not valid")
 MSG_REQUEST_INVALID = N_("the request is not valid")
 MSG_ERROR = N_("the request cannot be carried out")
+MSG_SOURCE_FAILED = N_("the participatory-budgeting platform did not give what was asked")
 MSG_NOT_READY = N_("the service is not ready: a service it needs cannot be reached")
 MSG_NOT_FOUND = N_("there is nothing at this address")
 MSG_METHOD_NOT_ALLOWED = N_("this address does not take {method}; it takes {allowed}")
@@ -136,6 +138,7 @@ STATUS_BY_ERROR: tuple[tuple[type[ArServiceError], int, str], ...] = (
     (TooManyRequestsError, 429, MSG_ERROR),
     (InputError, 422, MSG_REQUEST_INVALID),
     (NotReadyError, 503, MSG_NOT_READY),
+    (SourceError, 502, MSG_SOURCE_FAILED),
     (RangeNotSatisfiableError, 416, MSG_ERROR),
     (TemplateError, 422, MSG_TEMPLATE_INVALID),
     (ParameterError, 422, MSG_PARAMETERS_INVALID),

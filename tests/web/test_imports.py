@@ -75,7 +75,7 @@ async def test_a_failing_source_is_a_clear_error_and_imports_nothing(
     response = await client.post(
         "/api/v1/imports/decidim", json=body(decidim), headers=planner.headers
     )
-    assert response.status_code == 400
+    assert response.status_code == 502  # the platform failed us, not the caller's request
     error = assert_error_shape(response)
     assert error["code"] == "pb_source_failed"
     assert "still answered HTTP 500 after 5 attempts" in error["message"]
