@@ -15,9 +15,8 @@ are used, else the shipped ones (``assets/import/rules.yaml``). Problems go to s
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -34,9 +33,7 @@ from arservice.settings import Settings
 from arservice.store.blobs import LocalBlobStore
 from arservice.store.db import make_engine, migrate, session_factory
 
-F = TypeVar("F", bound=Callable[..., Any])
-lang_option: Callable[[F], F] = cli.lang_option  # type: ignore[has-type, unused-ignore]
-"""arservice.cli's --lang option (typed here: mypy may not infer it through the import cycle)."""
+lang_option = cli.lang_option
 
 MSG_CANNOT_READ = N_("cannot read {path}: {reason}")
 MSG_DRY_RUN = N_("dry run: nothing was written")
