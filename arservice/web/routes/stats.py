@@ -192,12 +192,14 @@ SVG: dict[int | str, dict[str, Any]] = {
 @router.get("/codes/{code}/scans", responses={**NOT_FOUND, **INVALID})
 def code_scans(
     code: str,
+    response: Response,
     principal: CommsDep,
     context: ContextDep,
     start: FromQuery = None,
     end: ToQuery = None,
 ) -> ScanStatsOut:
     """Scans of one code per day and platform, with the period's totals."""
+    response.headers.update(NO_STORE)
     return ScanStatsOut.of(_code(context, code, start, end))
 
 
@@ -229,12 +231,14 @@ def code_scans_svg(
 @router.get("/campaigns/{slug}/scans", responses={**NOT_FOUND, **INVALID})
 def campaign_scans(
     slug: str,
+    response: Response,
     principal: CommsDep,
     context: ContextDep,
     start: FromQuery = None,
     end: ToQuery = None,
 ) -> ScanStatsOut:
     """Scans of a campaign's codes added up per day and platform, and each code's totals."""
+    response.headers.update(NO_STORE)
     return ScanStatsOut.of(_campaign(context, slug, start, end))
 
 
