@@ -142,6 +142,7 @@ def idea_list(
         )
         rows = [_row(idea, page.lang) for idea in shown]
         districts = _districts(found, page.lang)
+    choices = template_choices(page.lang, context)
     return page.render(
         "ideas.html",
         current="/admin/ideas",
@@ -156,7 +157,8 @@ def idea_list(
         statuses=list(IdeaStatus),
         stages=list(IdeaStage),
         districts=districts,
-        templates=template_choices(page.lang, context),
+        templates=choices,
+        template_titles={choice.id: choice.title for choice in choices},
         date=lambda value: value.strftime("%Y-%m-%d %H:%M"),
     )
 
@@ -197,7 +199,7 @@ def idea_edit(slug: str, request: Request, context: ContextDep) -> Response:
         text_fields=TEXT_FIELDS,
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         templates=template_choices(page.lang, context),
-        public_url=f"{page.root}/i/{idea.slug}",
+        public_url=f"{page.root}/i/{idea.slug}?lang={page.lang}",
         params_json=json_attr(idea.template.params if idea.template else {}),
         budgets_json=json_attr(BUDGETS),
         number=_plain_number,

@@ -83,6 +83,7 @@ export async function answer(response) {
 export function showErrors(scope, summary, error) {
   clearErrors(scope, summary);
   if (!(error instanceof ApiError)) {
+    if (!(error instanceof TypeError && /fetch/i.test(error.message))) console.error(error);
     summary.textContent = text("error_network");
     return false;
   }

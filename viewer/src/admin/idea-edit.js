@@ -103,18 +103,6 @@ async function loadTemplate(id, version, values) {
   return template;
 }
 
-function fieldErrors(error) {
-  const scope = document.getElementById("param-fields");
-  clearErrors(scope, null);
-  if (!error) return;
-  for (const item of error.items) {
-    const slot = scope.querySelector(`[data-error-for="template.params.${CSS.escape(item.loc)}"]`);
-    if (!slot) continue;
-    slot.textContent = item.message;
-    scope.querySelector(`[data-loc="template.params.${CSS.escape(item.loc)}"]`)?.setAttribute("aria-invalid", "true");
-  }
-}
-
 let shownTemplate = null;
 if (choice) {
   const viewer = document.getElementById("preview");
@@ -122,7 +110,7 @@ if (choice) {
     stats: document.getElementById("preview-stats"),
     status: document.getElementById("preview-status"),
     error: document.getElementById("preview-error"),
-    onFieldErrors: fieldErrors,
+    onFieldErrors: (error) => params.showErrors(error),
   });
   params = new ParamsForm(document.getElementById("param-fields"), (values) => {
     if (shownTemplate) preview.update(shownTemplate.id, shownTemplate.version, values);

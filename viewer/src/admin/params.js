@@ -99,14 +99,13 @@ export class ParamsForm {
       }
       this.listen(control, name, () => control.value);
     } else if (param.type === "boolean") {
-      control = element("input", {
+      const box = element("input", {
         id, type: "checkbox", role: "switch", checked: Boolean(value),
         "data-loc": `template.params.${name}`, "aria-describedby": described,
       });
-      this.listen(control, name, () => control.checked);
+      this.listen(box, name, () => box.checked);
       wrap.classList.add("switch-row");
-      wrap.append(control, label);
-      control = null;
+      wrap.append(box, label);
     } else if (param.type === "color") {
       control = element("input", {
         id, type: "color", value, "data-loc": `template.params.${name}`, "aria-describedby": described,
@@ -155,6 +154,20 @@ export class ParamsForm {
     this.inputs.set(name, read);
     const fire = () => this.onChange(this.values());
     input.addEventListener(input.type === "checkbox" || input.tagName === "SELECT" ? "change" : "input", fire);
+  }
+
+  /** The API's errors (items named by parameter, or by template.params.<name>) beside their
+   * fields; null clears them. */
+  showErrors(error) {
+    for (const slot of this.container.querySelectorAll("[data-error-for]")) slot.textContent = "";
+    for (const input of this.container.querySelectorAll('[aria-invalid="true"]')) input.removeAttribute("aria-invalid");
+    for (const item of error ? error.items : []) {
+      const loc = item.loc.startsWith("template.params.") ? item.loc : `template.params.${item.loc}`;
+      const slot = this.container.querySelector(`[data-error-for="${CSS.escape(loc)}"]`);
+      if (!slot) continue;
+      slot.textContent = item.message;
+      this.container.querySelector(`[data-loc="${CSS.escape(loc)}"]`)?.setAttribute("aria-invalid", "true");
+    }
   }
 
   /** Every parameter's value as text, by name. */

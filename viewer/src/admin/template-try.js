@@ -1,5 +1,5 @@
 /* Trying a template's parameters: the parameter form and the live preview, nothing saved. */
-import { api, clearErrors, showErrors } from "./api.js";
+import { api, showErrors } from "./api.js";
 import { ParamsForm } from "./params.js";
 import { LivePreview } from "./preview.js";
 
@@ -9,13 +9,7 @@ const preview = new LivePreview(document.getElementById("preview"), {
   stats: document.getElementById("preview-stats"),
   status: document.getElementById("preview-status"),
   error: document.getElementById("preview-error"),
-  onFieldErrors(error) {
-    clearErrors(scope, null);
-    for (const item of error ? error.items : []) {
-      const slot = scope.querySelector(`[data-error-for="template.params.${CSS.escape(item.loc)}"]`);
-      if (slot) slot.textContent = item.message;
-    }
-  },
+  onFieldErrors: (error) => params.showErrors(error),
 });
 const id = section.dataset.template;
 const version = section.dataset.version;

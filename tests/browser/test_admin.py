@@ -1,0 +1,302 @@
+"""The staff UI in real headless Chromium, driven as staff would drive it: the login form, the
+idea editor with its live preview, publishing, the refusals, session expiry, the users page,
+and axe-core on every staff page. Screenshots go to ``out/browser/admin-*.png``.
+
+The server is this module's own (``arservice serve`` on a loopback port, as in conftest.py), on
+a database that has an admin and a comms user besides the conftest's planner, all with the
+test password.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, expect
+from pydantic import SecretStr
+
+from arservice.settings import Settings
+from arservice.store.models import Role
+from arservice.web import create_app
+from tests.browser.conftest import (
+    SECRET_KEY,
+    WATCH_SCRIPT,
+    Opened,
+    Server,
+    Watch,
+    start_server,
+)
+from tests.browser.test_accessibility import violations
+from tests.web.conftest import STAFF_PASSWORD, add_staff
+
+EMAIL = {role: f"{role.value}@example.org" for role in Role}
+SLIDER = "stations"
+"""A parameter of the outdoor gym that changes its size: more stations, a longer row."""
+
+
+@pytest.fixture(scope="module")
+def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("admin-server")
+    settings = Settings(data_dir=data_dir, demo_ideas=True, secret_key=SecretStr(SECRET_KEY))
+    app = create_app(settings)
+    add_staff(app, Role.ADMIN)
+    add_staff(app, Role.COMMS)
+    app.state.context.engine.dispose()
+    yield from start_server(data_dir)
+
+
+@pytest.fixture
+def staff_page(browser: Browser, admin_server: Server) -> Iterator[Any]:
+    """``staff_page(role, path)``: a new watched context, logged in as ``role`` through the
+    login form (role None: not logged in), then at ``path``."""
+    contexts: list[BrowserContext] = []
+
+    def open_as(role: Role | None, path: str, **options: Any) -> Opened:
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(**options)
+        contexts.append(context)
+        watch = Watch()
+        context.on("request", lambda request: watch.requests.append(request.url))
+        context.add_init_script(WATCH_SCRIPT)
+        page = context.new_page()
+        page.on("console", watch.on_console)
+        page.on("pageerror", lambda error: watch.errors.append(f"exception: {error}"))
+        if role is not None:
+            log_in(page, admin_server, role, path)
+        else:
+            page.goto(admin_server.url(path))
+        return Opened(page, context, watch)
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def log_in(page: Any, server: Server, role: Role, path: str) -> None:
+    """Open ``path``: the login form comes first, then the form brings the user back."""
+    page.goto(server.url(path))
+    expect(page).to_have_url(re.compile(r"/admin/login\?next="))
+    page.get_by_label(re.compile("Email|Sähköposti|E-post")).fill(EMAIL[role])
+    page.locator("#password").fill(STAFF_PASSWORD)
+    page.locator("form.login button[type=submit]").click()
+    page.wait_for_url(lambda url: "/admin/login" not in url)
+
+
+def shoot(opened: Opened, artifacts: Path, name: str) -> None:
+    opened.page.screenshot(path=str(artifacts / f"admin-{name}.png"), full_page=True)
+
+
+def clean(opened: Opened, server: Server, *expected: int) -> None:
+    """No console error, no uncaught exception, no CSP violation, nothing from other sites.
+    Chromium logs every 4xx answer as a console error: ``expected`` statuses are the test's."""
+    logged = [f"status of {status} " for status in expected]
+    assert [error for error in opened.watch.errors if not any(s in error for s in logged)] == []
+    assert opened.violations() == []
+    assert opened.watch.other_origins(server.origin) == []
+
+
+def preview_shown(opened: Opened, after: int) -> dict[str, Any]:
+    """Waits until the preview shows a change newer than ``after``; its figures."""
+    opened.page.locator("#preview").scroll_into_view_if_needed()
+    opened.page.wait_for_function(
+        "(after) => { const v = document.querySelector('#preview');"
+        " return Number(v.dataset.previewSeq) > after && v.modelIsVisible; }",
+        arg=after,
+        timeout=60_000,
+    )
+    figures: dict[str, Any] = opened.page.evaluate(
+        "() => { const v = document.querySelector('#preview');"
+        " return {seq: Number(v.dataset.previewSeq), triangles: Number(v.dataset.triangles),"
+        " size: v.dataset.size, src: v.src}; }"
+    )
+    return figures
+
+
+def test_a_planner_creates_shapes_and_publishes_an_idea(
+    staff_page: Any, admin_server: Server, artifacts: Path
+) -> None:
+    opened = staff_page(Role.PLANNER, "/admin/ideas/new?lang=fi")
+    page = opened.page
+    shoot(opened, artifacts, "new")
+    page.locator("#title-fi").fill("Ulkokuntosali Kumpulaan")
+    page.locator("#title-en").fill("Outdoor gym in Kumpula")
+    page.locator("#template-choice").select_option("outdoor-gym")
+    page.locator("#new-idea button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/ideas/ulkokuntosali-kumpulaan"))
+
+    first = preview_shown(opened, 0)
+    slider = page.locator(f'[data-slider="{SLIDER}"]')
+    slider.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    second = preview_shown(opened, first["seq"])
+    assert page.locator(f"#param-{SLIDER}").input_value() == "7"  # 4 + 3 steps
+    assert second["src"] != first["src"]
+    assert (second["triangles"], second["size"]) != (first["triangles"], first["size"])
+    width_before, width_after = float(first["size"].split()[0]), float(second["size"].split()[0])
+    assert width_after > width_before  # more stations: a longer row
+    expect(page.locator('[data-stat="triangles"]')).not_to_have_text("–")
+    shoot(opened, artifacts, "editor")
+
+    page.locator("#summary-fi").fill("Kuntoiluasemia puistoon.")
+    page.locator("#site-latitude").fill("60.2034")
+    page.locator("#site-longitude").fill("24.9633")
+    page.locator("#publish").click()
+    expect(page.locator("#confirm")).to_be_visible()
+    shoot(opened, artifacts, "publish-confirm")
+    page.locator("#confirm button[value=yes]").click()
+    expect(page.locator("#idea-status")).to_have_attribute(
+        "data-status", "published", timeout=120_000
+    )
+    clean(opened, admin_server)
+
+    page.locator("#public-link").click()
+    page.wait_for_url(re.compile(r"/i/ulkokuntosali-kumpulaan"))
+    opened.wait_for_model()
+    assert page.locator("h1").inner_text() == "Ulkokuntosali Kumpulaan"
+    model = page.locator("model-viewer").get_attribute("src") or ""
+    assert model.endswith(".glb")
+    assert model.rsplit("/", 1)[1] == second["src"].rsplit("/", 1)[1]  # the model we shaped
+    shoot(opened, artifacts, "published-public-page")
+
+
+def test_invalid_values_are_explained_beside_the_field(staff_page: Any) -> None:
+    opened = staff_page(Role.PLANNER, "/admin/templates/outdoor-gym?lang=en")
+    first = preview_shown(opened, 0)
+    opened.page.locator(f"#param-{SLIDER}").fill("99")
+    message = opened.page.locator(f'[data-error-for="template.params.{SLIDER}"]')
+    expect(message).to_contain_text("at most 10")
+    expect(opened.page.locator(f"#param-{SLIDER}")).to_have_attribute("aria-invalid", "true")
+    assert opened.page.locator("#preview").evaluate("(viewer) => viewer.src") == first["src"]
+
+
+def test_the_compass_and_pasted_coordinates(staff_page: Any) -> None:
+    opened = staff_page(Role.PLANNER, "/admin/ideas/kapylan-ulkokuntosali?lang=en")
+    page = opened.page
+    page.locator("#compass").focus()
+    page.locator("#site-heading").fill("0")
+    page.locator("#compass").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("PageUp")
+    assert page.locator("#site-heading").input_value() == "17"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("PageDown")
+    page.keyboard.press("PageDown")
+    assert page.locator("#site-heading").input_value() == "346"
+    assert page.locator("#compass").get_attribute("aria-valuenow") == "346"
+    page.locator("#site-latitude").evaluate(
+        """(input) => {
+          const data = new DataTransfer();
+          data.setData('text', '60.19921, 24.94087');
+          input.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true,
+            cancelable: true}));
+        }"""
+    )
+    assert page.locator("#site-latitude").input_value() == "60.19921"
+    assert page.locator("#site-longitude").input_value() == "24.94087"
+
+
+def test_a_missing_translation_is_flagged_as_it_is_typed(staff_page: Any) -> None:
+    opened = staff_page(Role.PLANNER, "/admin/ideas/kapylan-ulkokuntosali?lang=en")
+    field = opened.page.locator("#summary-sv")
+    flag = field.locator("xpath=..").locator("[data-missing]")
+    field.fill("")
+    expect(flag).to_be_visible()
+    field.fill("En sammanfattning")
+    expect(flag).to_be_hidden()
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        (Role.COMMS, "/admin/ideas/new"),
+        (Role.COMMS, "/admin/ideas"),
+        (Role.PLANNER, "/admin/users"),
+    ],
+)
+def test_the_server_refuses_a_page_of_another_role(
+    staff_page: Any, admin_server: Server, role: Role, path: str, artifacts: Path
+) -> None:
+    opened = staff_page(role, "/admin?lang=en")
+    response = opened.page.goto(admin_server.url(f"{path}?lang=en"))
+    assert response is not None
+    assert response.status == 403
+    expect(opened.page.locator("h1")).to_have_text("No access to this page")
+    assert opened.page.locator("#new-idea, #users").count() == 0
+    shoot(opened, artifacts, f"refused-{role.value}")
+
+
+def test_an_ended_session_returns_to_the_same_page_after_logging_in(
+    staff_page: Any, admin_server: Server
+) -> None:
+    opened = staff_page(Role.PLANNER, "/admin/ideas/kapylan-ulkokuntosali?lang=en")
+    preview_shown(opened, 0)
+    opened.context.clear_cookies()
+    opened.page.locator("#save").click()  # the API answers 401: to the login, and back
+    opened.page.wait_for_url(re.compile(r"/admin/login\?next="))
+    expect(opened.page.locator(".notice")).to_be_visible()
+    opened.page.locator("#email").fill(EMAIL[Role.PLANNER])
+    opened.page.locator("#password").fill(STAFF_PASSWORD)
+    opened.page.locator("form.login button[type=submit]").click()
+    opened.page.wait_for_url(re.compile(r"/admin/ideas/kapylan-ulkokuntosali\?lang=en$"))
+
+
+def test_an_admin_creates_a_user_changes_the_role_and_deactivates(
+    staff_page: Any, admin_server: Server, artifacts: Path
+) -> None:
+    opened = staff_page(Role.ADMIN, "/admin/users?lang=en")
+    page = opened.page
+    page.locator("#new-email").fill("short@example.org")
+    page.locator("#new-display_name").fill("Short Password")
+    page.locator("#new-password").fill("short")
+    page.locator("#new-user button[type=submit]").click()
+    expect(page.locator('[data-error-for="password"]')).to_contain_text("12")
+    page.locator("#new-email").fill("new.planner@example.org")
+    page.locator("#new-display_name").fill("New Planner")
+    page.locator("#new-password").fill("a long enough password")
+    page.locator("#new-user button[type=submit]").click()
+    row = page.locator('tr[data-email="new.planner@example.org"]')
+    expect(row).to_be_visible()
+    row.locator("[data-role]").select_option("comms")
+    row.locator("[data-set-role]").click()
+    expect(page.locator("#users-status")).to_have_text("The role was changed.")
+    row.locator("[data-toggle]").click()
+    page.locator("#confirm button[value=yes]").click()
+    expect(row.locator("[data-state]")).to_have_text("Deactivated")
+    clean(opened, admin_server, 422)
+    shoot(opened, artifacts, "users")
+    page.goto(admin_server.url("/admin/audit?lang=en&action=user.update"))
+    expect(page.locator("tbody tr").first).to_contain_text("user.update")
+    shoot(opened, artifacts, "audit")
+
+
+STAFF_PAGES = [
+    (None, "/admin/login?lang=fi"),
+    (Role.PLANNER, "/admin?lang=sv"),
+    (Role.PLANNER, "/admin/ideas?lang=fi"),
+    (Role.PLANNER, "/admin/ideas/new?lang=sv"),
+    (Role.PLANNER, "/admin/ideas/kapylan-ulkokuntosali?lang=fi"),
+    (Role.PLANNER, "/admin/templates?lang=en"),
+    (Role.PLANNER, "/admin/templates/playground?lang=sv"),
+    (Role.ADMIN, "/admin/users?lang=fi"),
+    (Role.ADMIN, "/admin/audit?lang=sv"),
+    (Role.COMMS, "/admin?lang=en"),
+    (Role.COMMS, "/admin/ideas?lang=fi"),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), STAFF_PAGES)
+def test_staff_pages_have_no_wcag_violation(
+    staff_page: Any, admin_server: Server, artifacts: Path, role: Role | None, path: str
+) -> None:
+    opened = staff_page(role, path)
+    if opened.page.locator("#preview").count():
+        preview_shown(opened, 0)
+    assert violations(opened) == []
+    clean(opened, admin_server, 403)
+    name = re.sub(r"[^a-z0-9]+", "-", path.split("?")[0].strip("/")) or "home"
+    shoot(opened, artifacts, f"axe-{name}-{role.value if role else 'anonymous'}")
