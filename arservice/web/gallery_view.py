@@ -61,13 +61,24 @@ def filter_fields(
     return [field for field, enough in fields if len(field.options) >= enough or field.current]
 
 
+NORDIC_ORDER = str.maketrans(
+    {"å": "\uffe0", "ä": "\uffe1", "æ": "\uffe1", "ö": "\uffe2", "ø": "\uffe2"}
+)
+"""Finnish and Swedish end the alphabet with å, ä, ö, after z (code points put ä before å)."""
+
+
+def sort_key(name: str) -> str:
+    """``Östra`` after ``Västra``, as a Finnish or Swedish reader looks for it."""
+    return name.casefold().translate(NORDIC_ORDER)
+
+
 def _options(choices: Sequence[Choice], chosen: str, lang: str, *, sort: bool) -> list[Option]:
     options = [
         Option(choice.key, pick(choice.names, lang) or Text(choice.key, lang), choice.key == chosen)
         for choice in choices
     ]
     if sort:
-        options.sort(key=lambda option: option.label.text.casefold())
+        options.sort(key=lambda option: sort_key(option.label.text))
     if chosen and not any(option.selected for option in options):
         options.append(Option(chosen, Text(chosen, lang), True))
     return options

@@ -10,6 +10,7 @@ import pytest
 from arservice.i18n import translate
 from arservice.settings import Settings
 from arservice.store.models import IdeaStage
+from arservice.web.gallery_view import sort_key
 from arservice.web.page_data import (
     Text,
     absolute,
@@ -121,3 +122,8 @@ def test_the_status_line_is_the_stage_else_whether_the_idea_won(
     view = idea_view(idea, "fi", Settings(), {})
     assert view.status_key == key
     assert view.district == Text("Östra", "sv")  # no Finnish name: the Swedish one, marked
+
+
+def test_filter_choices_sort_as_finnish_and_swedish_readers_expect() -> None:
+    names = ["Östra", "Västra", "Åland", "Ärla", "Södra", "mellersta"]
+    assert sorted(names, key=sort_key) == ["mellersta", "Södra", "Västra", "Åland", "Ärla", "Östra"]
