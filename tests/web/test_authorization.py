@@ -1,7 +1,7 @@
 """The authorization matrix: every API route × anonymous, admin, planner, comms.
 
 :data:`ACCESS` is the rule book, written from the issue (planners manage templates and ideas,
-comms manage campaigns, admins manage users and may do everything; published ideas and
+comms manage campaigns and their codes, admins manage users and may do everything; published ideas and
 artifacts are public). The tests check it against the app both ways:
 
 - every route of the OpenAPI document is in the table, and every row of the table is a route of
@@ -57,6 +57,31 @@ ACCESS: dict[tuple[str, str], str] = {
     ("PUT", "/api/v1/ideas/{slug}/model"): PLANNER,
     ("POST", "/api/v1/ideas/{slug}/publish"): PLANNER,
     ("POST", "/api/v1/ideas/{slug}/archive"): PLANNER,
+    ("GET", "/api/v1/campaigns"): COMMS,
+    ("POST", "/api/v1/campaigns"): COMMS,
+    ("GET", "/api/v1/campaigns/{slug}"): COMMS,
+    ("PATCH", "/api/v1/campaigns/{slug}"): COMMS,
+    ("POST", "/api/v1/campaigns/{slug}/ideas"): COMMS,
+    ("DELETE", "/api/v1/campaigns/{slug}/ideas/{idea}"): COMMS,
+    ("GET", "/api/v1/campaigns/{slug}/bundle.zip"): COMMS,
+    ("GET", "/api/v1/campaigns/{slug}/scans"): COMMS,
+    ("GET", "/api/v1/campaigns/{slug}/scans.csv"): COMMS,
+    ("GET", "/api/v1/campaigns/{slug}/scans.svg"): COMMS,
+    ("GET", "/api/v1/codes"): COMMS,
+    ("POST", "/api/v1/codes"): COMMS,
+    ("GET", "/api/v1/codes/{code}"): COMMS,
+    ("PATCH", "/api/v1/codes/{code}"): COMMS,
+    ("GET", "/api/v1/codes/{code}/qr.{fmt}"): COMMS,
+    ("GET", "/api/v1/codes/{code}/scans"): COMMS,
+    ("GET", "/api/v1/codes/{code}/scans.csv"): COMMS,
+    ("GET", "/api/v1/codes/{code}/scans.svg"): COMMS,
+    ("GET", "/api/v1/site/logo"): STAFF,
+    ("PUT", "/api/v1/site/logo"): ADMIN,
+    ("DELETE", "/api/v1/site/logo"): ADMIN,
+    ("POST", "/api/v1/imports/decidim"): PLANNER,
+    ("POST", "/api/v1/imports/csv"): PLANNER,
+    ("GET", "/api/v1/imports/rules"): STAFF,
+    ("PUT", "/api/v1/imports/rules"): PLANNER,
 }
 """(method, path) -> who may call it: public, any staff, or a role (admins always may)."""
 
@@ -68,6 +93,9 @@ PLACEHOLDERS = {
     "template_id": "no-such-template",
     "version": "1",
     "slug": "no-such-idea",
+    "idea": "no-such-idea",
+    "code": "ZZZZZZZ",
+    "fmt": "svg",
 }
 
 
