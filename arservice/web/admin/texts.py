@@ -134,7 +134,6 @@ TEXTS: Mapping[str, str] = {
     "archived_ok": N_("Archived."),
     "public_page": N_("Open the public page"),
     "model": N_("Model"),
-    "template_version": N_("{template}, version {version}"),
     "uploaded_hint": N_("This idea has an uploaded model; its parameters cannot be changed here."),
     # parameters and the preview
     "params": N_("Parameters"),
@@ -172,7 +171,6 @@ TEXTS: Mapping[str, str] = {
     "deactivated": N_("Deactivated"),
     "create_user": N_("Create a user"),
     "new_password": N_("Password (at least 12 characters)"),
-    "user_created": N_("The user was created."),
     "set_role": N_("Change the role"),
     "role_for": N_("Role of {email}"),
     "deactivate": N_("Deactivate"),
@@ -215,7 +213,6 @@ SCRIPT_TEXTS: tuple[str, ...] = (
     "budget_near",
     "budget_over",
     "group_other",
-    "user_created",
     "role_saved",
     "state_saved",
     "deactivate_confirm",
