@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from arservice.store.blobs import BlobStore, LocalBlobStore
+
 logger = logging.getLogger(__name__)
 
 SECRET_KEY_FILE = "secret_key"
@@ -101,6 +103,70 @@ class Settings(BaseSettings):
         description="The largest city logo an admin may upload (PNG, JPEG or SVG), in bytes.",
     )
 
+    s3_bucket: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=63,
+        pattern=r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$",
+        description="Keep blobs (artifacts, uploads) in this S3-compatible bucket instead of "
+        "<data_dir>/blobs. The bucket must exist; versioning on is recommended (docs: Backups).",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="The object store's address for a server other than AWS S3 (MinIO, Ceph, "
+        "…), such as https://s3.example.org. Unset: AWS S3 in s3_region.",
+    )
+    s3_region: str | None = Field(
+        default=None,
+        description="The bucket's region (eu-north-1); unset: the SDK's default (AWS_REGION).",
+    )
+    s3_access_key_id: str | None = Field(
+        default=None,
+        description="Access key for the bucket; set with s3_secret_access_key. Both unset: the "
+        "SDK's own chain (AWS_* variables, profile, instance or pod role).",
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None, description="The secret of s3_access_key_id; never logged."
+    )
+    s3_prefix: str = Field(
+        default="",
+        pattern=r"^([a-z0-9][a-z0-9_.-]*/)*$",
+        description="A folder in a shared bucket for this service's objects, ending in / "
+        "(arservice/); empty: the bucket's top.",
+    )
+    s3_addressing_style: Literal["auto", "path", "virtual"] = Field(
+        default="auto",
+        description="How the bucket is named in requests: path (https://host/bucket/key, what "
+        "MinIO and Ceph usually want), virtual (https://bucket.host/key) or auto (the SDK's "
+        "choice).",
+    )
+    s3_connect_timeout: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="Seconds to wait for a connection to the object store before giving up.",
+    )
+    s3_read_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds to wait for the object store's answer before giving up.",
+    )
+    s3_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Tries of one request to the object store (the first included), with "
+        "backoff, on a timeout, throttling or a server error.",
+    )
+    s3_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Bytes of blobs each process keeps in memory after reading or writing them "
+        "from the bucket, so popular artifacts skip a round trip and still serve while the store "
+        "is away; 0: none.",
+    )
+
     embed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="The sites allowed to show /embed/{slug} in an iframe (the city's Decidim, "
@@ -109,7 +175,7 @@ class Settings(BaseSettings):
         "Unset: only this service itself; every other page may never be framed.",
     )
 
-    @field_validator("base_url", "public_artifact_base_url")
+    @field_validator("base_url", "public_artifact_base_url", "s3_endpoint_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -147,6 +213,39 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'arservice.db'}"
         return self
+
+    @model_validator(mode="after")
+    def _s3_credentials_in_pairs(self) -> Settings:
+        if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
+            raise ValueError(
+                "set both ARSERVICE_S3_ACCESS_KEY_ID and ARSERVICE_S3_SECRET_ACCESS_KEY, or "
+                "neither (then the SDK's own credentials are used)"
+            )
+        return self
+
+    def blob_store(self) -> BlobStore:
+        """The blob store these settings name: the S3 bucket when ``s3_bucket`` is set, else
+        files under ``<data_dir>/blobs``."""
+        if self.s3_bucket is None:
+            return LocalBlobStore(self.data_dir / "blobs")
+        from arservice.store.s3 import S3BlobStore, S3Config  # boto3 only when it is used
+
+        secret = self.s3_secret_access_key
+        return S3BlobStore(
+            S3Config(
+                bucket=self.s3_bucket,
+                endpoint_url=self.s3_endpoint_url,
+                region=self.s3_region,
+                access_key_id=self.s3_access_key_id,
+                secret_access_key=None if secret is None else secret.get_secret_value(),
+                prefix=self.s3_prefix,
+                addressing_style=self.s3_addressing_style,
+                connect_timeout=self.s3_connect_timeout,
+                read_timeout=self.s3_read_timeout,
+                max_attempts=self.s3_max_attempts,
+                cache_bytes=self.s3_cache_bytes,
+            )
+        )
 
     @field_validator("secret_key")
     @classmethod

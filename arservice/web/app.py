@@ -27,7 +27,7 @@ from arservice.services.scans import flush_periodically
 from arservice.services.templates import sync_builtin_templates
 from arservice.settings import Settings
 from arservice.store import repositories as repo
-from arservice.store.blobs import BlobStore, LocalBlobStore
+from arservice.store.blobs import BlobStore
 from arservice.store.db import make_engine, migrate, ping, session_factory
 from arservice.web import pages, static
 from arservice.web.context import AppContext, ReadinessCheck
@@ -60,13 +60,14 @@ DESCRIPTION = (
 
 
 def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI:
-    """The web app on ``settings``; ``blobs`` defaults to ``<data_dir>/blobs`` on disk.
+    """The web app on ``settings``; ``blobs`` defaults to the settings' store (the S3 bucket when
+    one is set, else ``<data_dir>/blobs`` on disk).
 
     The database is created or migrated to the newest schema here, and the built-in templates
     (and, on a new database, the demo ideas) are stored, so the app is ready when this returns.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = blobs if blobs is not None else LocalBlobStore(settings.data_dir / "blobs")
+    store = blobs if blobs is not None else settings.blob_store()
     engine = make_engine(settings.database_url)
     migrate(engine)
     context = AppContext(
