@@ -9,8 +9,17 @@ Design choices:
 
 - SQLite is set up per connection (a ``connect`` event): WAL journal mode (readers never block
   the writer), foreign keys ON (SQLite's default is OFF), and a busy timeout so a second writer
-  waits instead of failing at once. Nothing else differs by dialect; no SQL in this package is
-  SQLite-only, so a PostgreSQL URL works unchanged.
+  waits instead of failing at once. No SQL in this package is SQLite-only, so a PostgreSQL URL
+  (``postgresql+psycopg://``, psycopg 3) works unchanged; the test suite runs on both.
+- PostgreSQL is a server that can go away and come back: the pool tests each connection before
+  handing it out (``pool_pre_ping``) and replaces a dead one, so the service recovers without a
+  restart; a connection attempt gives up after :data:`CONNECT_TIMEOUT_SECONDS` (libpq waits
+  forever by default when packets are dropped), so a request fails instead of hanging. Pool
+  sizes are SQLAlchemy's defaults (5 kept, 10 more under load, per process); a URL query such
+  as ``?connect_timeout=3`` overrides the timeout.
+- Several processes may migrate one PostgreSQL database at once (replicas starting together):
+  :func:`migrate` takes a transaction-level advisory lock first, so the second waits for the
+  first and then finds the schema current. On SQLite the migration's write lock does the same.
 - SQLAlchemy, not Python's sqlite3 module, starts transactions on SQLite (the recipe in
   SQLAlchemy's SQLite documentation): the driver's legacy mode starts none for SELECT or DDL,
   which breaks repeatable reads, SAVEPOINTs and atomic migrations. With an explicit ``BEGIN`` the
@@ -18,6 +27,7 @@ Design choices:
   Transactions that will write begin IMMEDIATE (``session_factory(engine, write=True)``): they
   take the write lock first and wait for it, instead of failing with "database is locked" when
   another writer commits between their read and their write. Read-only ones begin DEFERRED.
+  On PostgreSQL the option is ignored: its row locks let writers run side by side.
 - :func:`migrate` needs no ``alembic.ini``: the configuration is built in code and points at the
   ``migrations`` folder inside this package, so it works the same from a checkout and from an
   installed wheel. On SQLite it turns foreign keys off around the upgrade (the documented way to
@@ -49,16 +59,25 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
 """How long a SQLite writer waits for another writer's lock before it gives up."""
+CONNECT_TIMEOUT_SECONDS = 10
+"""How long a new PostgreSQL connection may take before the attempt fails."""
+MIGRATION_LOCK_KEY = 0x61727376  # "arsv"
+"""The PostgreSQL advisory lock that one migration at a time holds."""
 
 
 def make_engine(url: str | URL, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
-    """An engine for ``url``; a SQLite engine is configured as the module docstring says."""
+    """An engine for ``url``, configured for its database as the module docstring says."""
     sa_url = make_url(url)
-    sqlite = sa_url.get_backend_name() == "sqlite"
-    engine = create_engine(sa_url, json_serializer=_json_dumps, pool_pre_ping=not sqlite)
-    if sqlite:
+    if sa_url.get_backend_name() == "sqlite":
+        engine = create_engine(sa_url, json_serializer=_json_dumps)
         _configure_sqlite(engine, busy_timeout_ms)
-    return engine
+        return engine
+    connect_args: dict[str, Any] = {}
+    if sa_url.get_backend_name() == "postgresql" and "connect_timeout" not in sa_url.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    return create_engine(
+        sa_url, json_serializer=_json_dumps, pool_pre_ping=True, connect_args=connect_args
+    )
 
 
 BEGIN_OPTION = "arservice_sqlite_begin"
@@ -108,6 +127,11 @@ def migrate(engine: Engine) -> None:
             # connection, before SQLAlchemy begins one.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
+            if connection.dialect.name == "postgresql":
+                # Held until the migration commits: a second migrator waits, then finds it done.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             if sqlite:

@@ -1,10 +1,10 @@
-"""Fixtures for the service tests: a fresh migrated SQLite database per test with the built-in
+"""Fixtures for the service tests: a fresh migrated database per test (SQLite, or PostgreSQL with
+``--database=postgresql``: see tests/conftest.py) with the built-in
 templates stored, a blob store in memory, and an artifact builder of its own."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -17,8 +17,8 @@ from arservice.store.db import make_engine, migrate, session_factory
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'arservice.db'}")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
     migrate(engine)
     with session_factory(engine).begin() as session:
         sync_builtin_templates(session)

@@ -1,9 +1,9 @@
-"""Fixtures for the store tests: a fresh, migrated SQLite database per test."""
+"""Fixtures for the store tests: a fresh, migrated database per test (SQLite, or PostgreSQL
+with ``--database=postgresql``: see tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -13,8 +13,8 @@ from arservice.store.db import make_engine, migrate, session_factory
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'arservice.db'}")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
     migrate(engine)
     yield engine
     engine.dispose()

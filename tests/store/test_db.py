@@ -1,4 +1,6 @@
-"""The engine, sessions and migrations: SQLite set up right, PostgreSQL kept possible."""
+"""The engine, sessions and migrations, on the database the suite runs on (SQLite, or PostgreSQL
+with ``--database=postgresql``); what only SQLite has (WAL, PRAGMAs, its one writer lock) is
+marked ``sqlite_only`` and its PostgreSQL counterpart is in test_postgres.py."""
 
 from __future__ import annotations
 
@@ -19,14 +21,16 @@ from arservice.store import db
 from arservice.store.db import alembic_config, make_engine, migrate, ping, session_factory
 from arservice.store.models import Base, Role, User
 
+SQLITE_ONLY = "SQLite's own settings and locking"
+
 
 def _url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(_url(tmp_path / "data" / "arservice.db"))
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
     migrate(engine)
     yield engine
     engine.dispose()
@@ -36,6 +40,7 @@ def _user(email: str) -> User:
     return User(email=email, display_name="Test", role=Role.PLANNER, password_hash="x")
 
 
+@pytest.mark.sqlite_only(SQLITE_ONLY)
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(engine: Engine) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -43,6 +48,7 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(engine: Engi
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
+@pytest.mark.sqlite_only("a SQLite database is a file")
 def test_migrate_creates_the_database_directory(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "er" / "arservice.db"
     engine = make_engine(_url(path))
@@ -83,7 +89,7 @@ def upgrade() -> None:
 
 
 def test_a_failed_upgrade_leaves_nothing_and_foreign_keys_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, empty_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     migrations = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
@@ -92,13 +98,14 @@ def test_a_failed_upgrade_leaves_nothing_and_foreign_keys_on(
         FAILING_REVISION.replace("{head}", str(head))
     )
     monkeypatch.setattr(db, "MIGRATIONS_DIR", migrations)
-    engine = make_engine(_url(tmp_path / "failed.db"), busy_timeout_ms=50)
+    engine = make_engine(empty_database_url, busy_timeout_ms=50)
     try:
         with pytest.raises(RuntimeError, match="this revision fails"):
             migrate(engine)
         assert inspect(engine).get_table_names() == []  # not even the first revision's tables
-        with engine.connect() as connection:
-            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         engine.dispose()
 
@@ -109,9 +116,23 @@ def test_the_migrated_schema_matches_the_models(engine: Engine) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_the_migration_makes_the_models_check_constraints(engine: Engine, tmp_path: Path) -> None:
+def test_migrating_an_empty_database_gives_the_models_schema(empty_database_url: str) -> None:
+    """Both revisions run for real, from nothing, on the database the suite runs on."""
+    engine = make_engine(empty_database_url)
+    try:
+        migrate(engine)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_the_migration_makes_the_models_check_constraints(
+    engine: Engine, empty_database_url: str
+) -> None:
     """compare_metadata does not look at CHECK constraints: compare them with create_all's."""
-    reference = make_engine(_url(tmp_path / "reference.db"))
+    reference = make_engine(empty_database_url)
     try:
         Base.metadata.create_all(reference)
         expected, actual = inspect(reference), inspect(engine)
@@ -157,6 +178,7 @@ def test_a_reader_does_not_block_a_writer(engine: Engine) -> None:
         assert session.scalars(select(User.email)).all() == ["writer@example.org"]
 
 
+@pytest.mark.sqlite_only(SQLITE_ONLY)
 def test_a_second_writer_waits_then_gives_up(tmp_path: Path) -> None:
     engine = make_engine(_url(tmp_path / "busy.db"), busy_timeout_ms=50)
     try:

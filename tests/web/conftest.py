@@ -25,9 +25,12 @@ TEST_SECRET = SecretStr("test-secret-key-" + "k" * 32)
 
 @pytest.fixture(autouse=True)
 def _no_arservice_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The developer's own ARSERVICE_* variables do not leak into a test's settings."""
+    """The developer's own ARSERVICE_* variables do not leak into a test's settings.
+
+    ``ARSERVICE_DATABASE_URL`` is kept: tests/conftest.py sets it to the test's own database on
+    a PostgreSQL run (and removes it on SQLite), so apps made here use that database."""
     for name in list(os.environ):
-        if name.startswith("ARSERVICE_"):
+        if name.startswith("ARSERVICE_") and name != "ARSERVICE_DATABASE_URL":
             monkeypatch.delenv(name)
 
 
@@ -37,8 +40,10 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, secret_key=TEST_SECRET, demo_ideas=False)
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path, database_url=database_url, secret_key=TEST_SECRET, demo_ideas=False
+    )
 
 
 @pytest.fixture
