@@ -22,10 +22,15 @@ from __future__ import annotations
 import atexit
 import os
 import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 from arservice.store.db import make_engine, migrate
 from tests.support.gltf_validator import GltfValidator
@@ -134,6 +139,24 @@ def test_databases() -> TestDatabases | None:
     return _DATABASES
 
 
+_OPEN_CONNECTIONS: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Every PostgreSQL connection the tests' engines opened: many tests make an app and never
+dispose of its engine, which SQLite forgives; psycopg warns (an error here) when an open
+connection is garbage-collected, so each test's connections are closed when it ends."""
+
+
+@event.listens_for(Pool, "connect")
+def _track_connection(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, psycopg.Connection):
+        _OPEN_CONNECTIONS.add(dbapi_connection)
+
+
+def _close_connections(database: str) -> None:
+    for connection in list(_OPEN_CONNECTIONS):
+        if not connection.closed and connection.info.dbname == database:
+            connection.close()
+
+
 def _fresh_database(
     databases: TestDatabases | None, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str | None]:
@@ -148,6 +171,7 @@ def _fresh_database(
         yield url
     finally:
         monkeypatch.undo()
+        _close_connections(name)
         databases.drop(name)
 
 

@@ -20,6 +20,8 @@ place is told in ``message`` alone, with no items.
     TooManyRequestsError (login attempts)           429     too_many_requests (Retry-After)
     InputError (a field of a request)               422     input_invalid
     NotReadyError (a readiness check fails)         503     not_ready
+    the database cannot be reached or answer (its   503     not_ready (Retry-After)
+      server is down, a connection was cut)
     RangeNotSatisfiableError (Range past the end)   416     range_not_satisfiable
     no route for the path                           404     not_found
     the route takes other methods                   405     method_not_allowed (with Allow)
@@ -43,6 +45,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.routing import Match
@@ -72,6 +75,11 @@ logger = logging.getLogger(__name__)
 
 NO_STORE = {"Cache-Control": "no-store"}
 """Errors are never cached (a missing artifact may exist a moment later)."""
+DATABASE_RETRY_AFTER_SECONDS = 5
+"""What a 503 for an unreachable database tells clients to wait before trying again."""
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+"""SQLAlchemy's wrappers of the driver's "cannot reach / lost the database" errors (also
+SQLite's lock that waited past its busy timeout): the request may succeed later, unchanged."""
 
 MSG_TEMPLATE_INVALID = N_("the template is not valid")
 MSG_PARAMETERS_INVALID = N_("the parameter values are not valid")
@@ -260,6 +268,23 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "request_invalid", translate(lang, MSG_REQUEST_INVALID), items)
 
 
+async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """503, not 500: nothing is wrong with the request and the transaction was rolled back; the
+    pool replaces dead connections (``pool_pre_ping``), so the same request works once the
+    database is back. Logged without the SQL or its values, which may hold personal data."""
+    original = getattr(exc, "orig", None) or exc
+    logger.warning(
+        "database unavailable in %s %s: %s: %s",
+        request.method,
+        request.url.path,
+        type(original).__name__,
+        str(original).strip().splitlines()[0] if str(original).strip() else "",
+    )
+    message = translate(_language(request), MSG_NOT_READY)
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+    return error_response(503, "not_ready", message, headers=headers)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     """The last resort (Starlette's ServerErrorMiddleware): the same answer as
     :class:`InternalErrorMiddleware` gives."""
@@ -332,5 +357,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ArServiceError, arservice_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    for kind in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(kind, database_unavailable)
     app.add_exception_handler(Exception, unexpected_error)
     app.add_middleware(InternalErrorMiddleware)
