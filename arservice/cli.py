@@ -339,8 +339,11 @@ def _number(value: Any) -> str:
 
 
 # Command groups that live in their own modules (they import the helpers above from here).
+from arservice.cli_backup import backup, restore  # noqa: E402
 from arservice.cli_campaign import campaign  # noqa: E402
 from arservice.cli_import import import_group  # noqa: E402
 
 main.add_command(campaign)
 main.add_command(import_group)
+main.add_command(backup)
+main.add_command(restore)
