@@ -24,6 +24,7 @@ from arservice.settings import Settings
 from arservice.store import repositories as repo
 from arservice.store.models import ArtifactKind, Platform, Role
 from arservice.web import create_app
+from tests.support.small_disk import SIZE, small_disk
 from tests.web.conftest import STAFF_PASSWORD, TEST_SECRET, add_staff, client_for
 from tests.web.test_ideas import IDEA, create, fetch_artifacts, publish
 
@@ -318,3 +319,17 @@ def test_postgresql_and_buckets_are_sent_to_their_own_tools(tmp_path: Path) -> N
     answer = CliRunner().invoke(main, ["restore", str(tmp_path)], env=environment)
     assert answer.exit_code == 1
     assert "the blobs are in the bucket city-models" in answer.output
+
+
+def test_a_backup_onto_a_full_disk_fails_clearly_and_leaves_nothing(
+    served: FastAPI, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    assert sum(p.stat().st_size for p in (data / "blobs").rglob("*") if p.is_file()) > SIZE
+    with small_disk(tmp_path / "disk") as disk:
+        for out in ("backup", "backup.tar"):
+            answer = run(data, "backup", "--out", str(disk / out))
+            assert answer.exit_code == 1
+            assert answer.output.startswith("error: cannot write")
+            assert "No space left on device" in answer.output
+            assert list(disk.iterdir()) == []  # no backup that looks whole, no temporary file
