@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
 import segno
@@ -33,10 +34,13 @@ class QrMatrix:
         return len(self.rows)
 
 
+@lru_cache(maxsize=512)
 def encode_qr(payload: str, level: Level) -> QrMatrix:
     """The smallest symbol for ``payload`` at error correction ``level`` or better.
 
     Raises InputError (place ``payload``) for an empty, over-long or non-ASCII payload.
+    Cached (the result is immutable): a campaign's zip asks for each code's symbol six times
+    (its size, SVG, PDF, PNG, the poster), and segno's mask search is most of a code's time.
     """
     for version_class, (_, last) in enumerate(VERSION_CLASSES):
         segments = segment_payload(payload, version_class)
