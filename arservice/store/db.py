@@ -63,6 +63,8 @@ CONNECT_TIMEOUT_SECONDS = 10
 """How long a new PostgreSQL connection may take before the attempt fails."""
 MIGRATION_LOCK_KEY = 0x61727376  # "arsv"
 """The PostgreSQL advisory lock that one migration at a time holds."""
+STARTUP_LOCK_KEY = 0x61727377
+"""The PostgreSQL advisory lock that one process's startup writes hold (:func:`lock_startup`)."""
 
 
 def make_engine(url: str | URL, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
@@ -143,6 +145,17 @@ def migrate(engine: Engine) -> None:
             if sqlite:
                 connection.rollback()
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+
+
+def lock_startup(session: Session) -> None:
+    """Let one process at a time run the rest of this transaction: replicas starting together
+    on a new PostgreSQL database would otherwise both insert the built-in templates and the
+    demo ideas, and one would fail on a unique key. Call it first in the transaction; the lock
+    is released at its end, and the next process then sees what the first stored (each
+    statement reads what was committed before it began). On SQLite a write transaction
+    (``session_factory(engine, write=True)``) already holds the database's one write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STARTUP_LOCK_KEY})
 
 
 def ping(engine: Engine) -> None:
