@@ -140,7 +140,9 @@ async def test_a_hung_store_answers_503_in_bounded_time_and_heals(
         own_server.pause()
         try:
             assert (await client.get("/readyz")).status_code == 503
-            failed = await publish(client, planner, created["slug"])
+            failed = await client.post(
+                f"/api/v1/ideas/{created['slug']}/publish?lang=en", headers=planner.headers
+            )
             assert_store_error(failed, translate("en", MSG_STORE_UNREACHABLE))
             assert counts(app, created["slug"]) == (IdeaStatus.DRAFT, 0)
         finally:
@@ -160,8 +162,8 @@ async def test_an_artifact_not_in_memory_while_the_store_is_down_is_503_not_500(
     cold = create_app(s3_settings(settings, own_server, s3_cache_bytes=0))
     own_server.stop()
     async with client_for(cold) as client:
-        response = await client.get(served["glb"])
-    assert_store_error(response, translate("en", MSG_STORE_UNREACHABLE))
+        response = await client.get(served["glb"], headers={"Accept-Language": "sv"})
+    assert_store_error(response, translate("sv", MSG_STORE_UNREACHABLE))
 
 
 def assert_store_error(response: httpx.Response, message: str) -> None:
