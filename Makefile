@@ -2,6 +2,7 @@
 #   make run    set up, build the built-in templates into data/models, then serve the API on
 #               http://127.0.0.1:8000/ (make run HOST=0.0.0.0 PORT=8080 to change; DATA=dir for data)
 #   make test   set up, then run every check: ruff, hadolint, mypy, import-linter, pytest + coverage
+#               (the suite on SQLite, then the database tests again on a real PostgreSQL)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -31,11 +32,13 @@ viewer/node_modules/.installed: viewer/package.json viewer/package-lock.json
 setup: $(VENV)/.installed node_modules/.installed viewer/node_modules/.installed system-packages
 
 # Debian packages: Mesa's software OpenGL (EGL, llvmpipe) renders the preview images on the
-# server; chromium drives the browser tests (Playwright launches it by path). Only what is
-# missing is installed (with sudo when not root).
+# server; chromium drives the browser tests (Playwright launches it by path); postgresql is the
+# server the PostgreSQL run starts in a temporary directory (tests/support/postgres.py; its own
+# cluster on a free loopback port, never the one Debian sets up). Only what is missing is
+# installed (with sudo when not root).
 SUDO              := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUNTIME_PACKAGES  := libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri
-TEST_PACKAGES     := chromium
+TEST_PACKAGES     := chromium postgresql
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -70,8 +73,14 @@ typecheck: setup
 layers: setup
 	$(BIN)/lint-imports
 
+# The tests that touch a database run a second time on PostgreSQL (--database=postgresql: see
+# tests/conftest.py); coverage adds up both runs.
+POSTGRES_TESTS    := tests/store tests/services tests/web tests/test_cli.py tests/test_cli_campaign.py \
+                     tests/test_cli_import.py
+
 unit: setup test-packages
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest --cov --cov-report=
+	$(BIN)/pytest --database=postgresql --cov --cov-append --cov-report=term $(POSTGRES_TESTS)
 
 test: lint typecheck layers unit
 
