@@ -1,4 +1,4 @@
-"""Ideas: create, edit, publish, archive, and give one an uploaded model; every change audited.
+"""Ideas: create, edit, publish, archive, unpublish, give one an uploaded model; all audited.
 
 Used by the API (``/api/v1/ideas``) and the demo seeding alike, so both follow the same rules:
 
@@ -305,6 +305,22 @@ def archive_idea(session: Session, slug: str, *, actor_id: int | None) -> Idea:
     idea.status = IdeaStatus.ARCHIVED
     session.flush()
     _audit(session, "idea.archive", actor_id, idea.slug, {"from": was.value})
+    return idea
+
+
+def unpublish_idea(session: Session, slug: str, *, actor_id: int | None) -> Idea:
+    """Back to a draft: off the public pages at once (its public page answers 404, as for an
+    idea that does not exist), editable and publishable again. A published or archived idea
+    becomes a draft; a draft stays one and nothing is recorded. Its built files stay: their
+    URLs are immutable, and publishing again finds them by their hash."""
+    idea = get_idea(session, slug, staff=True)
+    if idea.status is IdeaStatus.DRAFT:
+        return idea
+    was = idea.status
+    idea.status = IdeaStatus.DRAFT
+    idea.published_at = None
+    session.flush()
+    _audit(session, "idea.unpublish", actor_id, idea.slug, {"from": was.value})
     return idea
 
 

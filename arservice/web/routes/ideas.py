@@ -7,6 +7,7 @@
     PUT   /api/v1/ideas/{slug}/model      planner: a whole-model GLB instead of a template
     POST  /api/v1/ideas/{slug}/publish    planner: build the model, make the idea public
     POST  /api/v1/ideas/{slug}/archive    planner: take it out of public view
+    POST  /api/v1/ideas/{slug}/unpublish  planner: back to a draft (off the public pages)
 
 The rules live in :mod:`arservice.services.ideas`; here requests become calls, and ideas become
 answers. Public answers set no cookie and show only published ideas.
@@ -259,4 +260,14 @@ def archive_idea(slug: str, principal: PlannerDep, context: ContextDep) -> IdeaO
     """Take the idea out of public view; publish it again to bring it back."""
     with context.transaction() as session:
         idea = ideas.archive_idea(session, slug, actor_id=principal.user_id)
+        return idea_out(idea, context.settings)
+
+
+@router.post("/{slug}/unpublish", responses=NOT_FOUND)
+def unpublish_idea(slug: str, principal: PlannerDep, context: ContextDep) -> IdeaOut:
+    """Back to a draft: a published or archived idea leaves the public pages at once (its page
+    and its API answer 404, as for a missing idea) and may be edited and published again. A
+    draft stays a draft."""
+    with context.transaction() as session:
+        idea = ideas.unpublish_idea(session, slug, actor_id=principal.user_id)
         return idea_out(idea, context.settings)
