@@ -69,6 +69,10 @@ class BlobStoreError(ArServiceError):
 
 
 class BlobStore(Protocol):
+    remote: bool
+    """True when a read may wait on the network (an object store): the web layer then reads in a
+    worker thread instead of on the event loop."""
+
     def put(self, key: str, data: bytes) -> None:
         """Store ``data`` under ``key`` atomically; replaces an existing blob. Raises
         BlobStoreError when it cannot, and then nothing new is visible under ``key``."""
@@ -94,6 +98,8 @@ def check_key(key: str) -> str:
 
 class LocalBlobStore:
     """Blobs as files under ``root`` (created on first use)."""
+
+    remote = False
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -157,6 +163,8 @@ class LocalBlobStore:
 
 class MemoryBlobStore:
     """Blobs in a dict: the same behaviour as LocalBlobStore, without a disk."""
+
+    remote = False
 
     def __init__(self) -> None:
         self._blobs: dict[str, bytes] = {}

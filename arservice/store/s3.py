@@ -101,6 +101,8 @@ class S3BlobStore:
     """Blobs as objects ``<prefix><key>`` in one bucket (which must exist: the store never
     creates or configures buckets; that is the operator's, with versioning on)."""
 
+    remote = True
+
     def __init__(self, config: S3Config) -> None:
         self.config = config
         self._client: S3Client = boto3.session.Session().client(

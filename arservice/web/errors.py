@@ -22,6 +22,9 @@ place is told in ``message`` alone, with no items.
     NotReadyError (a readiness check fails)         503     not_ready
     the database cannot be reached or answer (its   503     not_ready (Retry-After)
       server is down, a connection was cut)
+    BlobStoreError (the blob store is down, slow    503     storage_unavailable (Retry-After)
+      or full)
+    SourceError (an import's platform failed)       502     pb_source_failed
     RangeNotSatisfiableError (Range past the end)   416     range_not_satisfiable
     no route for the path                           404     not_found
     the route takes other methods                   405     method_not_allowed (with Allow)
@@ -69,6 +72,7 @@ from arservice.errors import (
 )
 from arservice.i18n import DEFAULT_LANGUAGE, N_, translate
 from arservice.pb.errors import SourceError
+from arservice.store.blobs import BlobStoreError
 from arservice.web.language import request_language
 
 logger = logging.getLogger(__name__)
@@ -147,6 +151,7 @@ STATUS_BY_ERROR: tuple[tuple[type[ArServiceError], int, str], ...] = (
     (InputError, 422, MSG_REQUEST_INVALID),
     (NotReadyError, 503, MSG_NOT_READY),
     (SourceError, 502, MSG_SOURCE_FAILED),
+    (BlobStoreError, 503, MSG_NOT_READY),
     (RangeNotSatisfiableError, 416, MSG_ERROR),
     (TemplateError, 422, MSG_TEMPLATE_INVALID),
     (ParameterError, 422, MSG_PARAMETERS_INVALID),

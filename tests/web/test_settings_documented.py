@@ -16,7 +16,7 @@ def settings_table() -> dict[str, str]:
     """The variables in the settings table of docs/operations.md, and each one's row."""
     rows = {}
     for line in OPERATIONS.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^\|\s*`(ARSERVICE_[A-Z_]+)`\s*\|", line)
+        match = re.match(r"^\|\s*`(ARSERVICE_[A-Z0-9_]+)`\s*\|", line)
         if match:
             rows[match.group(1)] = line
     return rows

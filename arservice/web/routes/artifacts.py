@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
@@ -104,7 +105,15 @@ async def get_artifact(sha256: str, ext: str, request: Request, context: Context
 
     Runs on the event loop, no worker thread: the whole file (at most a few MB, from the page
     cache) is read at once, which served 2.5 times the requests of a threaded FileResponse at 16
-    connections (docs/benchmarks.md); only a byte-range request streams the file."""
+    connections (docs/benchmarks.md); only a byte-range request streams the file. From an object
+    store (``blobs.remote``) the reads run in a worker thread: a slow store must not stall the
+    process."""
+    if context.blobs.remote:
+        return await anyio.to_thread.run_sync(_answer, sha256, ext, request, context)
+    return _answer(sha256, ext, request, context)
+
+
+def _answer(sha256: str, ext: str, request: Request, context: AppContext) -> Response:
     media_type, key, size = _find(context, sha256, ext)
     headers = {**ARTIFACT_HEADERS, "ETag": f'"{sha256}"'}
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
