@@ -31,7 +31,7 @@ from arservice.errors import ErrorItem, InputError
 from arservice.services import campaign_bundle, campaigns
 from arservice.services.campaign_bundle import MSG_CANNOT_WRITE, BundlePlan
 from arservice.services.campaign_input import CampaignCreate, CampaignUpdate
-from arservice.store.blobs import LocalBlobStore
+from arservice.store.blobs import BlobStore
 from arservice.store.db import make_engine, migrate, session_factory
 from arservice.store.fonts import poster_fonts
 
@@ -80,7 +80,7 @@ def build(
         reason = os.strerror(errno.ENOENT)
         raise InputError([ErrorItem("out", MSG_CANNOT_WRITE, {"path": str(out), "reason": reason})])
     settings = _environment_settings()
-    blobs = LocalBlobStore(settings.data_dir / "blobs")
+    blobs = settings.blob_store()
     engine = make_engine(settings.database_url)
     try:
         migrate(engine)
@@ -152,7 +152,7 @@ def _split(languages: str | None) -> list[str] | None:
     return [part.strip() for part in languages.split(",") if part.strip()]
 
 
-def _write(plan: BundlePlan, blobs: LocalBlobStore, out: Path, base_url: str) -> None:
+def _write(plan: BundlePlan, blobs: BlobStore, out: Path, base_url: str) -> None:
     """Write the zip with a progress bar (shown on a terminal; a plain label elsewhere)."""
     with click.progressbar(length=len(plan.items), label="posters and codes") as bar:
         done_before = 0

@@ -30,7 +30,6 @@ from arservice.services.pb_import_rules import load_rules
 from arservice.services.pb_import_sources import DecidimRequest, Reader, read_csv, read_decidim
 from arservice.services.templates import sync_builtin_templates
 from arservice.settings import Settings
-from arservice.store.blobs import LocalBlobStore
 from arservice.store.db import make_engine, migrate, session_factory
 
 lang_option = cli.lang_option
@@ -127,7 +126,7 @@ def _import(
     source: dict[str, Any],
 ) -> ImportReport:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    blobs = LocalBlobStore(settings.data_dir / "blobs")
+    blobs = settings.blob_store()
     engine = make_engine(settings.database_url)
     try:
         migrate(engine)
