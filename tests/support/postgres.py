@@ -57,6 +57,9 @@ SETTINGS = {
     "log_min_messages": "warning",
 }
 _PR_SET_PDEATHSIG = 1
+PREFIX = "arservice-pg-"
+LEFTOVER_AGE_SECONDS = 3600
+"""A directory of ours this old with no server running in it was left by a killed session."""
 
 
 class PostgresUnavailableError(RuntimeError):
@@ -86,6 +89,24 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def _remove_leftovers() -> None:
+    """Remove the directories of sessions that were killed outright (SIGKILL runs no cleanup;
+    their server stopped with them): old, and no live server in them. Other sessions' running
+    clusters, and directories still being made, are left alone."""
+    for root in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            if time.time() - root.stat().st_mtime < LEFTOVER_AGE_SECONDS:
+                continue
+            pid_file = root / "data" / "postmaster.pid"
+            if pid_file.exists():
+                pid = int(pid_file.read_text().split()[0])
+                if Path(f"/proc/{pid}").exists():
+                    continue
+        except (OSError, ValueError, IndexError):
+            continue
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _die_with_parent() -> None:
@@ -156,7 +177,8 @@ class PostgresServer:
         """initdb a new cluster in a new temporary directory and start it."""
         bin_dir = postgres_bin_dir()
         account = _Account.for_this_process()
-        root = Path(tempfile.mkdtemp(prefix="arservice-pg-"))
+        _remove_leftovers()
+        root = Path(tempfile.mkdtemp(prefix=PREFIX))
         account.own(root)
         server = cls(root, free_port(), account, bin_dir)
         try:
