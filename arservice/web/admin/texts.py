@@ -251,3 +251,141 @@ class AdminTranslator:
     def raw(self, msgid: str, **values: Any) -> str:
         """A message id of another module (an API error), in this language."""
         return translate(self.lang, msgid, **values)
+
+
+# --- planners' templates, uploaded models, unpublishing, passwords and tokens (appended) -------
+# Appended rather than merged into TEXTS above so that two engineers can add words side by side.
+_PLANNER_TEXTS: Mapping[str, str] = {
+    # the idea editor
+    "unpublish": N_("Unpublish"),
+    "unpublish_confirm": N_(
+        "Take this idea back to a draft? It leaves the public pages at once (its address then "
+        "shows “not found”); you can publish it again later."
+    ),
+    "unpublished_ok": N_("Back to a draft: the idea is no longer public."),
+    "stage_hint": N_("How far the idea has got; residents see it as the idea's status."),
+    "district_hint": N_("The district's name in each language; it is a filter of the gallery."),
+    "upload_model": N_("Upload a whole model (GLB)"),
+    "upload_model_hint": N_(
+        "A glTF binary (.glb) in metres, at most {size} MB. It replaces the template: the idea "
+        "then has no parameters."
+    ),
+    "upload_model_file": N_("GLB file"),
+    "upload_check": N_("Upload and check"),
+    "upload_checking": N_("Checking the file…"),
+    "upload_ok": N_("Accepted: the checks passed."),
+    "upload_refused": N_("Not accepted: fix what is said below and upload again."),
+    "check_passed": N_("passed"),
+    "check_failed": N_("failed"),
+    "check_file": N_("A readable glTF 2.0 binary (GLB): no compression, no external files"),
+    "check_size": N_("File size within the limit"),
+    "check_budget": N_("Triangles, materials and textures within the model contract"),
+    "check_scale": N_("A plausible size in metres"),
+    "choose_file": N_("Choose a file first."),
+    "model_checks": N_("Checks"),
+    # a template's page
+    "template_title": N_("Template: {title}"),
+    "versions_title": N_("Versions"),
+    "col_version": N_("Version"),
+    "col_author": N_("Uploaded by"),
+    "col_time": N_("Uploaded"),
+    "col_files": N_("Component files"),
+    "col_ideas": N_("Ideas"),
+    "author_builtin": N_("shipped with the service"),
+    "newest": N_("newest"),
+    "view_source": N_("Show the source of version {version}"),
+    "source_title": N_("Source of version {version}"),
+    "source_label": N_("The source of version {version}, with line numbers"),
+    "ideas_using": N_("Ideas using this template"),
+    "ideas_using_none": N_("No idea uses this template yet."),
+    "move_to": N_("Move to version {version}"),
+    "move_confirm": N_(
+        "Move “{title}” to version {version}? Values of parameters the new version still has "
+        "are kept, the others take its defaults; a published idea is rebuilt at once."
+    ),
+    "moved_ok": N_("Moved to version {version}."),
+    "upload_version": N_("Upload a new version"),
+    "upload_template": N_("Upload a template"),
+    "preview_defaults": N_("Preview at the defaults, and the parameters to try"),
+    # uploading a template
+    "upload_title": N_("Upload a template or a new version"),
+    "upload_hint": N_(
+        "A template in YAML or JSON (format arservice/template@1). A new id makes a new "
+        "template; a new version of one needs the next version number. Every problem is shown "
+        "at its line."
+    ),
+    "source_file": N_("Template file (YAML or JSON)"),
+    "source_text": N_("Or paste or edit the text here"),
+    "component_files": N_("Component files (.glb), named as the template's parts name them"),
+    "component_hint": N_(
+        "Files of the previous version that this one still uses may be left out: they are "
+        "carried over."
+    ),
+    "uploading": N_("Checking and storing…"),
+    "upload_errors": N_("Not stored. Fix these problems and upload again:"),
+    "error_line": N_("line {line}"),
+    "no_line": N_("the whole file"),
+    "stored_ok": N_("Stored: {id}, version {version}."),
+    "open_template": N_("Open the template's page"),
+    "carried_over": N_("Carried over from the previous version: {files}"),
+    "components_ok": N_("Component files accepted: {files}"),
+    "source_marked": N_("The text, with the problems at their lines"),
+    # users: passwords and API tokens
+    "reset_password": N_("Set a new password"),
+    "reset_password_for": N_("A new password for {email}"),
+    "new_password_label": N_("New password"),
+    "reset_password_hint": N_(
+        "At least {min} characters. Their sessions end at once; tell them the new password in "
+        "person or by phone."
+    ),
+    "reset_password_save": N_("Set the password"),
+    "password_saved": N_("The new password of {email} is set."),
+    "tokens_title": N_("API tokens"),
+    "tokens_hint": N_(
+        "Scripts use these to act as their owner. Revoke a token that has leaked or is no longer "
+        "needed: it stops working at once."
+    ),
+    "tokens_none": N_("No API tokens."),
+    "col_owner": N_("Owner"),
+    "col_prefix": N_("Starts with"),
+    "col_created": N_("Created"),
+    "col_last_used": N_("Last used"),
+    "never": N_("never"),
+    "revoke": N_("Revoke"),
+    "revoked_on": N_("Revoked {when}"),
+    "revoke_confirm": N_(
+        "Revoke the token “{name}” of {email}? Scripts using it stop working at once."
+    ),
+    "token_revoked": N_("The token was revoked."),
+    "revoked": N_("Revoked"),
+}
+TEXTS = {**TEXTS, **_PLANNER_TEXTS}
+SCRIPT_TEXTS = (
+    *SCRIPT_TEXTS,
+    "unpublished_ok",
+    "upload_checking",
+    "upload_ok",
+    "upload_refused",
+    "check_passed",
+    "check_failed",
+    "check_file",
+    "check_size",
+    "check_budget",
+    "check_scale",
+    "choose_file",
+    "move_confirm",
+    "moved_ok",
+    "uploading",
+    "upload_errors",
+    "error_line",
+    "no_line",
+    "stored_ok",
+    "open_template",
+    "carried_over",
+    "components_ok",
+    "reset_password_for",
+    "password_saved",
+    "revoke_confirm",
+    "token_revoked",
+    "revoked",
+)

@@ -1,8 +1,10 @@
 """The admins' pages: staff accounts and the audit log.
 
 GET /admin/users                                  every account; create one, change a role,
-                                                  deactivate or reactivate (users.js calls
-                                                  POST /api/v1/users, PATCH /api/v1/users/{id})
+                                                  set a new password, deactivate or reactivate
+                                                  (users.js calls POST /api/v1/users, PATCH
+                                                  /api/v1/users/{id}); each user's API tokens,
+                                                  revoked with DELETE /api/v1/auth/tokens/{id}
 GET /admin/audit?action=&target_type=&target_id=&actor_id=&offset=
                                                   the audit log, newest first, filtered and
                                                   paged on the server (plain GET forms)
@@ -11,12 +13,14 @@ GET /admin/audit?action=&target_type=&target_id=&actor_id=&offset=
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from arservice.services.accounts import MIN_PASSWORD_CHARS
 from arservice.store import repositories as repo
-from arservice.store.models import Role
+from arservice.store.models import ApiToken, Role
 from arservice.web.admin.guard import staff_page
 from arservice.web.admin.page import ADMIN_PAGES, AdminPage
 from arservice.web.context import ContextDep
@@ -40,10 +44,34 @@ def user_list(request: Request, context: ContextDep) -> Response:
                 "name": u.display_name,
                 "role": u.role,
                 "active": u.active,
+                "tokens": [_token(token) for token in repo.list_api_tokens(session, u.id)],
             }
             for u in repo.list_users(session)
         ]
-    return page.render("users.html", current="/admin/users", users=users, roles=list(Role))
+    return page.render(
+        "users.html",
+        current="/admin/users",
+        users=users,
+        roles=list(Role),
+        min_password=MIN_PASSWORD_CHARS,
+    )
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _token(token: ApiToken) -> dict[str, object]:
+    """A token as the page shows it: never its secret (only its first characters, to tell
+    tokens apart, as the owner sees them)."""
+    return {
+        "id": token.id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created": _when(token.created_at),
+        "used": _when(token.last_used_at),
+        "revoked": _when(token.revoked_at),
+    }
 
 
 def _details(details: object) -> str:

@@ -1,4 +1,12 @@
-"""Users and the audit log, for admins (``/api/v1/users``, ``/api/v1/audit``)."""
+"""Users and the audit log, for admins (``/api/v1/users``, ``/api/v1/audit``).
+
+GET   /api/v1/users                     every staff account
+POST  /api/v1/users                     a new account
+PATCH /api/v1/users/{id}                name, role, password (a reset), active
+GET   /api/v1/users/{id}/tokens         that user's API tokens (never their secrets); an
+                                        admin revokes one with DELETE /api/v1/auth/tokens/{id}
+GET   /api/v1/audit                     the audit log
+"""
 
 from __future__ import annotations
 
@@ -14,7 +22,7 @@ from arservice.store.models import AuditEntry, Role
 from arservice.web.auth import AdminDep
 from arservice.web.context import ContextDep
 from arservice.web.errors import ERROR_RESPONSES, documented
-from arservice.web.routes.auth import UserPublic
+from arservice.web.routes.auth import TokenList, TokenPublic, UserPublic
 
 router = APIRouter(prefix="/api/v1", tags=["staff accounts"], responses=ERROR_RESPONSES)
 
@@ -103,6 +111,17 @@ def update_user(
     with context.transaction() as session:
         user = accounts.update_user(session, user_id, changes, actor_id=principal.user_id)
         return UserPublic.of(user)
+
+
+@router.get("/users/{user_id}/tokens", responses={404: documented("No such user.")})
+def list_user_tokens(user_id: int, principal: AdminDep, context: ContextDep) -> TokenList:
+    """A user's API tokens, revoked ones included, oldest first as for their owner; the
+    secrets are never shown again. Lets an admin find a token to revoke for someone who left
+    or lost one (``DELETE /api/v1/auth/tokens/{id}``)."""
+    with context.reading() as session:
+        user = accounts.get_user(session, user_id)
+        tokens = repo.list_api_tokens(session, user.id)
+        return TokenList(tokens=[TokenPublic.of(token) for token in tokens])
 
 
 @router.get("/audit")
