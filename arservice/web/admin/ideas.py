@@ -26,8 +26,10 @@ from arservice.parametric.generator import MAX_MATERIALS, MAX_TRIANGLES_CONTRACT
 from arservice.services import ideas
 from arservice.services import templates as stored
 from arservice.services.models import MAX_GLB_BYTES
+from arservice.services.uploads import MODEL_MAX_BYTES
 from arservice.store.models import Idea, IdeaStage, IdeaStatus
 from arservice.web.admin.guard import staff_page
+from arservice.web.admin.labels import option_labels
 from arservice.web.admin.page import PLANNER_PAGES, AdminPage
 from arservice.web.context import ContextDep
 from arservice.web.page_data import Text, pick
@@ -203,7 +205,21 @@ def idea_edit(slug: str, request: Request, context: ContextDep) -> Response:
         params_json=json_attr(idea.template.params if idea.template else {}),
         budgets_json=json_attr(BUDGETS),
         number=_plain_number,
+        stages=list(IdeaStage),
+        option_labels_json=json_attr(_all_option_labels(context)),
+        model_max_mb=MODEL_MAX_BYTES // 1024 // 1024,
     )
+
+
+def _all_option_labels(context: ContextDep) -> dict[str, dict[str, str]]:
+    """The material names of every template's choice options (the editor switches templates
+    without a new page); see :func:`arservice.web.admin.labels.option_labels`."""
+    with context.reading() as session:
+        infos = stored.list_template_infos(session)
+    labels: dict[str, dict[str, str]] = {}
+    for info in infos:
+        labels.update(option_labels(info))
+    return labels
 
 
 def _plain_number(value: float | int | None) -> str:

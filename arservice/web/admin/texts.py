@@ -389,3 +389,12 @@ SCRIPT_TEXTS = (
     "token_revoked",
     "revoked",
 )
+_PLANNER_TEXTS_MORE: Mapping[str, str] = {
+    "upload_hint_size": N_("UTF-8 text, at most {size} KB."),
+    "component_size": N_("Each file at most {size} MB."),
+    "preview_alt_defaults": N_("Preview of the stored template at its default values"),
+    "preview_alt_uploaded": N_("The idea's uploaded model"),
+    "upload_model_figures": N_("The model as it was accepted"),
+}
+TEXTS = {**TEXTS, **_PLANNER_TEXTS_MORE}
+TEXTS = {**TEXTS, "stage_district": N_("Stage and district")}

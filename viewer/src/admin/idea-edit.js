@@ -1,6 +1,6 @@
 /* The idea editor: texts side by side with missing translations flagged, the PB source, the
  * site (coordinates typed or pasted, the heading on a compass), the template's parameters with
- * the live preview, saving (PATCH /api/v1/ideas/{slug}) and publishing or archiving after a
+ * the live preview, saving (PATCH /api/v1/ideas/{slug}) and publishing, unpublishing or archiving after a
  * confirmation. Every rule is the API's: its messages appear beside the fields they name.
  */
 import { api, clearErrors, confirmDialog, showErrors, text } from "./api.js";
@@ -133,8 +133,27 @@ if (choice) {
   start(choice.value, choice.dataset.version, JSON.parse(choice.dataset.params || "{}"));
 }
 
+// An uploaded model (model-upload.js) replaces the template: saving must not bring it back.
+let uploaded = document.getElementById("model-upload")?.dataset.uploaded === "true";
+document.addEventListener("model-uploaded", (event) => {
+  uploaded = true;
+  const area = document.getElementById("template-model");
+  if (area) area.hidden = true;
+  showStatus(event.detail);
+});
+
+// --- stage and district ---------------------------------------------------------------------
+
+function district() {
+  const values = {};
+  for (const input of form.querySelectorAll("[data-district]")) {
+    if (input.value.trim()) values[input.dataset.district] = input.value.trim();
+  }
+  return values;
+}
+
 function template() {
-  if (!choice || !choice.value || !shownTemplate) return undefined;
+  if (uploaded || !choice || !choice.value || !shownTemplate) return undefined;
   return { id: shownTemplate.id, version: shownTemplate.version, params: params.typedValues() };
 }
 
@@ -147,6 +166,8 @@ async function save() {
     description: texts("description"),
     pb: pb(),
     site: site(),
+    stage: document.getElementById("idea-stage").value,
+    district: district(),
   };
   const chosen = template();
   if (chosen) body.template = chosen;
@@ -183,6 +204,7 @@ function showStatus(idea) {
   badge.textContent = document.getElementById("status-names").dataset[idea.status];
   document.getElementById("public-link").hidden = idea.status !== "published";
   document.getElementById("archive").hidden = idea.status === "archived";
+  document.getElementById("unpublish").hidden = idea.status === "draft";
 }
 
 async function act(action, question, done) {
@@ -205,3 +227,4 @@ async function act(action, question, done) {
 const asks = document.getElementById("confirm-texts").dataset;
 document.getElementById("publish").addEventListener("click", () => act("publish", asks.publish, "published_ok"));
 document.getElementById("archive").addEventListener("click", () => act("archive", asks.archive, "archived_ok"));
+document.getElementById("unpublish").addEventListener("click", () => act("unpublish", asks.unpublish, "unpublished_ok"));

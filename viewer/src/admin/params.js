@@ -40,6 +40,24 @@ function element(tag, attributes = {}, children = []) {
   return node;
 }
 
+/** A key as words: "court-acrylic" -> "Court acrylic", "3x3" stays. The template format has
+ * no translated names for groups and for most options, so this is what a planner reads. */
+export function readable(key) {
+  const words = String(key).replace(/[-_]+/g, " ").trim();
+  return words ? words.charAt(0).toUpperCase() + words.slice(1) : String(key);
+}
+
+/** Per-language names of options that name a material (from the page: the materials' own
+ * labels, see arservice/web/admin/catalog.py option_labels), by option. */
+function optionLabels(container) {
+  const holder = container.closest("[data-option-labels]");
+  try {
+    return holder ? JSON.parse(holder.dataset.optionLabels) : {};
+  } catch (error) {
+    return {};
+  }
+}
+
 /** The value as the API's query takes it (text). */
 function asText(param, value) {
   if (param.type === "boolean") return value ? "true" : "false";
@@ -68,7 +86,7 @@ export class ParamsForm {
       groups.get(key).push([name, param]);
     }
     for (const [group, params] of groups) {
-      const legend = group ? group.charAt(0).toUpperCase() + group.slice(1).replace(/[-_]/g, " ") : text("group_other");
+      const legend = group ? readable(group) : text("group_other");
       const fieldset = element("fieldset", {}, [element("legend", {}, [legend])]);
       for (const [name, param] of params) {
         const value = name in values ? values[name] : param.default;
@@ -94,8 +112,12 @@ export class ParamsForm {
       control = this.numeric(id, name, param, value, described);
     } else if (param.type === "choice") {
       control = element("select", { id, "data-loc": `template.params.${name}`, "aria-describedby": described });
+      const labels = optionLabels(this.container);
       for (const option of param.options || []) {
-        control.append(element("option", { value: option, selected: option === value }, [option]));
+        const named = labels[option];
+        const words = named ? pick(named) : readable(option);
+        const other = named && pickLang(named) !== lang ? pickLang(named) : null;
+        control.append(element("option", { value: option, selected: option === value, lang: other }, [words]));
       }
       this.listen(control, name, () => control.value);
     } else if (param.type === "boolean") {
