@@ -104,7 +104,7 @@ export class ParamsForm {
     const described = [help ? helpId : null, errorId].filter(Boolean).join(" ");
     const unit = UNITS[param.type] ? ` (${UNITS[param.type]})` : "";
     const label = element("label", { for: id, lang: pickLang(param.label) === lang ? null : pickLang(param.label) }, [
-      (pick(param.label) || name) + unit,
+      (pick(param.label) || readable(name)) + unit,
     ]);
     const wrap = element("div", { class: "field", "data-param": name });
     let control;

@@ -54,7 +54,9 @@ function showChecks(names, failures) {
 
 function showProblems(error, source) {
   const lines = locateLines(source);
-  const placed = error.items.map((entry) => ({ ...entry, line: lineOf(lines, entry.loc) }));
+  const placed = error.items
+    .map((entry) => ({ ...entry, line: lineOf(lines, entry.loc) }))
+    .sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   problemSummary.textContent = error.message;
   problemList.replaceChildren();
   for (const entry of placed) {
