@@ -1,8 +1,8 @@
 """The authorization matrix: every API route × anonymous, admin, planner, comms.
 
 :data:`ACCESS` is the rule book, written from the issue (planners manage templates and ideas,
-comms manage campaigns and their codes, admins manage users and may do everything; published ideas and
-artifacts are public). The tests check it against the app both ways:
+comms manage campaigns and their codes, admins manage users and may do everything; published
+ideas and artifacts are public). The tests check it against the app both ways:
 
 - every route of the OpenAPI document is in the table, and every row of the table is a route of
   the app (a new endpoint without a rule fails here);
@@ -57,6 +57,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("PUT", "/api/v1/ideas/{slug}/model"): PLANNER,
     ("POST", "/api/v1/ideas/{slug}/publish"): PLANNER,
     ("POST", "/api/v1/ideas/{slug}/archive"): PLANNER,
+    ("POST", "/api/v1/ideas/{slug}/unpublish"): PLANNER,
+    ("GET", "/api/v1/users/{user_id}/tokens"): ADMIN,
     ("GET", "/api/v1/campaigns"): COMMS,
     ("POST", "/api/v1/campaigns"): COMMS,
     ("GET", "/api/v1/campaigns/{slug}"): COMMS,
