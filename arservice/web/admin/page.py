@@ -47,12 +47,15 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("menu_home", "/admin", ()),
     MenuItem("menu_ideas", "/admin/ideas", (Role.PLANNER,)),
     MenuItem("menu_templates", "/admin/templates", (Role.PLANNER,)),
-    # Campaigns (comms): MenuItem("menu_campaigns", "/admin/campaigns", (Role.COMMS,)) goes
-    # here when its pages exist; the home page already names it for comms users.
+    MenuItem("menu_import", "/admin/import", (Role.PLANNER,)),
+    MenuItem("menu_campaigns", "/admin/campaigns", (Role.COMMS,)),
+    MenuItem("menu_codes", "/admin/codes", (Role.COMMS,)),
+    MenuItem("menu_logo", "/admin/logo", (Role.ADMIN,)),
     MenuItem("menu_users", "/admin/users", (Role.ADMIN,)),
     MenuItem("menu_audit", "/admin/audit", (Role.ADMIN,)),
 )
 PLANNER_PAGES = (Role.PLANNER,)
+COMMS_PAGES = (Role.COMMS,)
 ADMIN_PAGES = (Role.ADMIN,)
 STAFF_CACHE = "no-store"
 

@@ -398,3 +398,9 @@ _PLANNER_TEXTS_MORE: Mapping[str, str] = {
 }
 TEXTS = {**TEXTS, **_PLANNER_TEXTS_MORE}
 TEXTS = {**TEXTS, "stage_district": N_("Stage and district")}
+
+# --- campaigns, codes, the city logo, importing (their own module; appended) --------------------
+from arservice.web.admin.comms_texts import COMMS_SCRIPT_TEXTS, COMMS_TEXTS  # noqa: E402
+
+TEXTS = {**TEXTS, **COMMS_TEXTS}
+SCRIPT_TEXTS = (*SCRIPT_TEXTS, *COMMS_SCRIPT_TEXTS)

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from arservice.store.models import Role
 from arservice.web.admin import assets, catalog, ideas, login, users
+from arservice.web.admin import campaigns as comms_campaigns
 from arservice.web.admin.guard import staff_page
 from arservice.web.admin.page import AdminPage
 from arservice.web.context import ContextDep
@@ -25,6 +26,7 @@ from arservice.web.context import ContextDep
 router = APIRouter(include_in_schema=False)
 for part in (assets.router, login.router, ideas.router, catalog.router, users.router):
     router.include_router(part)
+router.include_router(comms_campaigns.router)
 
 
 @router.get("/admin", response_class=HTMLResponse)
