@@ -66,9 +66,7 @@ def render_site(
     text = _replace_once(text, "server app:8000;", servers)
     text = _replace_once(text, "root /srv/arservice/artifacts;", f"root {artifacts};")
     text = _replace_once(text, "listen 80;", f"listen 127.0.0.1:{port};")
-    return _replace_once(
-        text, "access_log /var/log/nginx/arservice.access.log", f"access_log {access_log}"
-    )
+    return _replace_once(text, "access_log /var/log/nginx/access.log ", f"access_log {access_log} ")
 
 
 def main_config(directory: Path, site: Path, extra_http: str = "") -> str:
