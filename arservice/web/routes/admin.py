@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from arservice.store.models import Role
 from arservice.web.admin import assets, catalog, ideas, login, users
 from arservice.web.admin import campaigns as comms_campaigns
+from arservice.web.admin import codes as comms_codes
 from arservice.web.admin.guard import staff_page
 from arservice.web.admin.page import AdminPage
 from arservice.web.context import ContextDep
@@ -27,6 +28,7 @@ router = APIRouter(include_in_schema=False)
 for part in (assets.router, login.router, ideas.router, catalog.router, users.router):
     router.include_router(part)
 router.include_router(comms_campaigns.router)
+router.include_router(comms_codes.router)
 
 
 @router.get("/admin", response_class=HTMLResponse)
