@@ -20,6 +20,7 @@ from arservice.store.models import Role
 from arservice.web.admin import assets, catalog, ideas, login, users
 from arservice.web.admin import campaigns as comms_campaigns
 from arservice.web.admin import codes as comms_codes
+from arservice.web.admin import imports as pb_imports
 from arservice.web.admin import logo as comms_logo
 from arservice.web.admin.guard import staff_page
 from arservice.web.admin.page import AdminPage
@@ -31,6 +32,7 @@ for part in (assets.router, login.router, ideas.router, catalog.router, users.ro
 router.include_router(comms_campaigns.router)
 router.include_router(comms_codes.router)
 router.include_router(comms_logo.router)
+router.include_router(pb_imports.router)
 
 
 @router.get("/admin", response_class=HTMLResponse)
