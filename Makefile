@@ -76,7 +76,7 @@ layers: setup
 # The tests that touch a database run a second time on PostgreSQL (--database=postgresql: see
 # tests/conftest.py); coverage adds up both runs.
 POSTGRES_TESTS    := tests/store tests/services tests/web tests/test_cli.py tests/test_cli_campaign.py \
-                     tests/test_cli_import.py
+                     tests/test_cli_import.py tests/browser
 
 unit: setup test-packages
 	$(BIN)/pytest --cov --cov-report=

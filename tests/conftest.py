@@ -119,61 +119,10 @@ def _stop_databases() -> None:
         os.environ.pop(DATABASE_URL_ENV, None)
 
 
-SQLITE_DEFAULT = "the default URL is SQLite's; this run sets ARSERVICE_DATABASE_URL"
-SQLITE_ONLY_ELSEWHERE = {
-    "tests/services/test_scans.py::"
-    "test_the_redirect_cache_forgets_at_any_commit_by_another_connection": (
-        "SQLite's PRAGMA data_version; PostgreSQL reads every redirect"
-    ),
-    "tests/web/test_ops.py::test_readyz_fails_when_the_database_is_gone": (
-        "replaces the SQLite file; on PostgreSQL: test_database_down.py"
-    ),
-    "tests/web/test_settings.py::test_defaults_run_from_a_checkout": SQLITE_DEFAULT,
-    "tests/web/test_settings.py::test_the_database_lives_in_the_data_dir_unless_set": (
-        SQLITE_DEFAULT
-    ),
-    "tests/test_cli.py::test_migrate_creates_the_database_and_can_run_again": (
-        "looks for the SQLite file"
-    ),
-}
-"""Tests in other packages that are about SQLite by nature, marked here until their files carry
-``@pytest.mark.sqlite_only(reason)`` themselves (then remove them from this table)."""
-
-FOREIGN_KEY = "matches SQLite's 'FOREIGN KEY'; match='(?i)foreign key' works on both"
-UNIQUE = "matches SQLite's 'UNIQUE'; match='(?i)unique' works on both"
-PENDING_ON_POSTGRESQL = {
-    "tests/store/test_models.py::test_foreign_keys_are_enforced": FOREIGN_KEY,
-    "tests/store/test_models.py::test_an_idea_cannot_name_a_missing_template_version": (
-        FOREIGN_KEY
-    ),
-    "tests/store/test_models.py::test_slugs_are_unique": UNIQUE,
-    "tests/store/test_models.py::test_emails_are_unique": UNIQUE,
-    "tests/store/test_models.py::test_an_unknown_role_is_refused_in_python_and_in_the_database": (
-        "its raw INSERT gives a boolean 1; TRUE works on both"
-    ),
-    "tests/store/test_models.py::test_per_language_texts_and_geopose_round_trip": (
-        "a raw SELECT of a JSON column is a dict on PostgreSQL; SELECT CAST(title AS TEXT)"
-    ),
-    "tests/test_cli.py::test_users_create_makes_the_first_admin_who_can_log_in": (
-        "opens the SQLite file; make_engine(Settings(data_dir=tmp_path / 'data').database_url)"
-    ),
-    "tests/test_cli_import.py::test_a_decidim_import_prints_its_report": (
-        "opens the SQLite file; make_engine(Settings(data_dir=tmp_path).database_url)"
-    ),
-}
-"""Tests in other packages that fail on PostgreSQL only because the test assumes SQLite (the
-fix is named): expected to fail (strict, so a fixed one shows) until their files are fixed."""
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     on = config.getoption(DATABASE_OPTION)
     other = {"sqlite": "postgresql_only", "postgresql": "sqlite_only"}[on]
     for item in items:
-        if on == "postgresql" and item.nodeid in SQLITE_ONLY_ELSEWHERE:
-            item.add_marker(pytest.mark.sqlite_only(SQLITE_ONLY_ELSEWHERE[item.nodeid]))
-        if on == "postgresql" and item.nodeid in PENDING_ON_POSTGRESQL:
-            reason = PENDING_ON_POSTGRESQL[item.nodeid]
-            item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
         marker = item.get_closest_marker(other)
         if marker is not None:
             why = marker.args[0] if marker.args else marker.kwargs.get("reason", "")

@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 
 from arservice import cli
 from arservice.services import accounts
+from arservice.settings import Settings
 from arservice.store import repositories as repo
 from arservice.store.builtin import builtin_template_paths
 from arservice.store.db import make_engine, session_factory
@@ -354,7 +355,7 @@ def test_users_create_makes_the_first_admin_who_can_log_in(
     listing = data_runner.invoke(cli.main, ["users", "list"])
     assert_succeeded(listing)
     assert listing.stdout.strip().split("\t") == ["1", "admin@hel.fi", "admin", "active"]
-    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'arservice.db'}")
+    engine = make_engine(Settings(data_dir=tmp_path / "data").database_url)
     with session_factory(engine)() as session:
         user = accounts.check_login(session, "admin@hel.fi", "a long admin password")
         assert user is not None
@@ -379,6 +380,7 @@ def test_users_create_refuses_an_unknown_role(data_runner: CliRunner) -> None:
     assert "'root' is not one of 'admin', 'planner', 'comms'" in result.stderr
 
 
+@pytest.mark.sqlite_only("looks for the SQLite file")
 def test_migrate_creates_the_database_and_can_run_again(
     data_runner: CliRunner, tmp_path: Path
 ) -> None:

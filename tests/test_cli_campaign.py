@@ -17,7 +17,9 @@ from click.testing import CliRunner
 from arservice.cli import main
 from arservice.settings import Settings
 from arservice.web import create_app
+from arservice.web.context import app_context
 from tests.services.test_campaign_bundle import decoded
+from tests.support.environment import leaking_settings
 
 GYM, COURT = "kapylan-ulkokuntosali", "myllypuron-koripallokentta"
 BASE_URL = "https://ar.hel.fi"
@@ -27,11 +29,11 @@ ARSERVICE = str(Path(sys.executable).with_name("arservice"))  # the installed co
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A data directory as the server leaves it: the demo ideas published, previews rendered."""
-    for name in list(os.environ):
-        if name.startswith("ARSERVICE_"):
-            monkeypatch.delenv(name)
+    for name in leaking_settings():
+        monkeypatch.delenv(name)
     folder = tmp_path / "data"
-    create_app(Settings(data_dir=folder, demo_ideas=True, secret_key="s" * 40))
+    app = create_app(Settings(data_dir=folder, demo_ideas=True, secret_key="s" * 40))
+    app_context(app).engine.dispose()  # the commands open their own
     monkeypatch.setenv("ARSERVICE_DATA_DIR", str(folder))
     monkeypatch.setenv("ARSERVICE_BASE_URL", BASE_URL)
     return folder

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from arservice import cli
+from arservice.settings import Settings
 from arservice.store.db import make_engine, session_factory
 from arservice.store.models import Idea
 from tests.support.decidim_server import DecidimServer, running_decidim
@@ -29,7 +30,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def slugs(tmp_path: Path) -> list[str]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'arservice.db'}")
+    engine = make_engine(Settings(data_dir=tmp_path).database_url)
     with session_factory(engine)() as session:
         found = sorted(session.scalars(select(Idea.slug)))
     engine.dispose()

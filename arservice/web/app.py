@@ -28,7 +28,7 @@ from arservice.services.templates import sync_builtin_templates
 from arservice.settings import Settings
 from arservice.store import repositories as repo
 from arservice.store.blobs import BlobStore
-from arservice.store.db import make_engine, migrate, ping, session_factory
+from arservice.store.db import lock_startup, make_engine, migrate, ping, session_factory
 from arservice.web import pages, static
 from arservice.web.context import AppContext, ReadinessCheck
 from arservice.web.errors import install_error_handlers
@@ -81,6 +81,7 @@ def create_app(settings: Settings, *, blobs: BlobStore | None = None) -> FastAPI
         readers=session_factory(engine),
     )
     with context.transaction() as session:
+        lock_startup(session)  # replicas starting together store the built-ins once
         sync_builtin_templates(session)
         if settings.demo_ideas:
             seed_demo_ideas(session, store, context.artifacts)

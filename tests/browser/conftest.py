@@ -38,6 +38,7 @@ from arservice.store import repositories as repo
 from arservice.store.models import PosterSize, Role
 from arservice.web import create_app
 from tests.services.test_uploads import sign_glb
+from tests.support.environment import server_environment
 from tests.web.conftest import add_staff
 
 REPO = Path(__file__).parents[2]
@@ -141,7 +142,7 @@ def start_server(data_dir: Path) -> Iterator[Server]:
     listen = f"http://127.0.0.1:{port}"
     data_dir.mkdir(parents=True, exist_ok=True)
     headers = planner_headers(data_dir, listen)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARSERVICE_")}
+    env = server_environment()
     env.update(
         ARSERVICE_DATA_DIR=str(data_dir),
         ARSERVICE_BASE_URL=listen,

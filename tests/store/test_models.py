@@ -44,14 +44,14 @@ def _template_version(session: Session) -> TemplateVersion:
 
 def test_foreign_keys_are_enforced(session: Session) -> None:
     session.add(ApiToken(user_id=999, name="ci", token_hash="0" * 64, prefix="ars_x"))
-    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+    with pytest.raises(IntegrityError, match=r"(?i)foreign key"):
         session.flush()
 
 
 def test_an_idea_cannot_name_a_missing_template_version(session: Session) -> None:
     _template_version(session)
     session.add(Idea(slug="gym", template_id="outdoor-gym", template_version=2))
-    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+    with pytest.raises(IntegrityError, match=r"(?i)foreign key"):
         session.flush()
 
 
@@ -59,13 +59,13 @@ def test_slugs_are_unique(session: Session) -> None:
     session.add(Idea(slug="kapylan-ulkokuntosali"))
     session.flush()
     session.add(Idea(slug="kapylan-ulkokuntosali"))
-    with pytest.raises(IntegrityError, match="UNIQUE"):
+    with pytest.raises(IntegrityError, match=r"(?i)unique"):
         session.flush()
 
 
 def test_emails_are_unique(session: Session) -> None:
     session.add_all([_user(), _user()])
-    with pytest.raises(IntegrityError, match="UNIQUE"):
+    with pytest.raises(IntegrityError, match=r"(?i)unique"):
         session.flush()
 
 
@@ -108,7 +108,7 @@ def test_an_unknown_role_is_refused_in_python_and_in_the_database(session: Sessi
         session.execute(
             text(
                 "INSERT INTO users (email, display_name, role, password_hash, active, created_at)"
-                " VALUES ('x@example.org', 'X', 'root', 'x', 1, '2026-01-01 00:00:00')"
+                " VALUES ('x@example.org', 'X', 'root', 'x', TRUE, '2026-01-01 00:00:00')"
             )
         )
 
@@ -135,7 +135,7 @@ def test_per_language_texts_and_geopose_round_trip(engine: Engine) -> None:
         assert loaded.site == GEOPOSE
         assert loaded.footprint is None
         assert loaded.params == {"n": 3}
-        stored = session.execute(text("SELECT title FROM ideas")).scalar_one()
+        stored = session.execute(text("SELECT CAST(title AS TEXT) FROM ideas")).scalar_one()
         assert "Käpylän" in stored  # readable UTF-8, not \u00e4 escapes
 
 

@@ -41,6 +41,7 @@ async def test_readyz_runs_every_check_added_to_the_app(app: FastAPI) -> None:
     assert calls == [1]
 
 
+@pytest.mark.sqlite_only("replaces the SQLite file; on PostgreSQL: test_database_down.py")
 async def test_readyz_fails_when_the_database_is_gone(app: FastAPI) -> None:
     database = app.state.context.engine.url.database
     app.state.context.engine.dispose()

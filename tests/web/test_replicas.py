@@ -169,12 +169,6 @@ def test_both_replicas_share_one_database(cluster: Cluster) -> None:
     assert len(slugs) == len(set(slugs)), "seeded once, not by each replica"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="create_app's startup transaction must call arservice.store.db.lock_startup first "
-    "(arservice/web/app.py): without it both insert the built-in templates, one fails on "
-    "pk_templates. Remove this mark with that change.",
-)
 def test_replicas_started_at_the_same_moment_on_a_new_database_both_start(
     database_url: str, tmp_path: Path
 ) -> None:

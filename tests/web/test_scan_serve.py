@@ -4,7 +4,6 @@ client address."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 from collections import Counter
@@ -14,8 +13,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine
 
+from arservice.settings import Settings
 from arservice.store import repositories as repo
 from arservice.store.db import make_engine, migrate, session_factory
+from tests.support.environment import server_environment
 from tests.web.test_serve import ARSERVICE, free_port, wait_for
 
 THREADS = 12
@@ -43,7 +44,7 @@ def _serve_and_scan(data: Path, scans: list[str]) -> str:
     """Start a server on ``data``, scan ``scans`` from THREADS threads, stop it with SIGTERM;
     its output. The flush interval is a minute: what is stored was flushed by the stop."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARSERVICE_")}
+    env = server_environment()
     env.update(
         ARSERVICE_DATA_DIR=str(data),
         ARSERVICE_DEMO_IDEAS="false",
@@ -74,7 +75,7 @@ def _serve_and_scan(data: Path, scans: list[str]) -> str:
 
 def test_threaded_scans_survive_a_sigterm_and_a_restart(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    engine = make_engine(f"sqlite:///{data / 'arservice.db'}")
+    engine = make_engine(Settings(data_dir=data).database_url)
     migrate(engine)
     try:
         codes = _codes(engine, 3)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -11,6 +10,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from tests.support.environment import server_environment
 
 ARSERVICE = Path(sys.executable).parent / "arservice"
 START_TIMEOUT_SECONDS = 30
@@ -25,7 +26,7 @@ def free_port() -> int:
 
 def test_serve_answers_on_loopback_with_links_to_itself(tmp_path: Path) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARSERVICE_")}
+    env = server_environment()
     env["ARSERVICE_DATA_DIR"] = str(tmp_path / "data")
     command = [str(ARSERVICE), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with subprocess.Popen(

@@ -13,6 +13,7 @@ from pydantic import SecretStr, ValidationError
 from arservice.settings import Settings, load_or_create_secret_key
 
 
+@pytest.mark.sqlite_only("the default URL is SQLite's; this run sets ARSERVICE_DATABASE_URL")
 def test_defaults_run_from_a_checkout() -> None:
     settings = Settings()
     assert settings.data_dir == Path("data")
@@ -22,6 +23,7 @@ def test_defaults_run_from_a_checkout() -> None:
     assert settings.public_artifact_base_url is None
 
 
+@pytest.mark.sqlite_only("the default URL is SQLite's; this run sets ARSERVICE_DATABASE_URL")
 def test_the_database_lives_in_the_data_dir_unless_set(tmp_path: Path) -> None:
     assert Settings(data_dir=tmp_path).database_url == f"sqlite:///{tmp_path}/arservice.db"
     url = "postgresql+psycopg://ar:pw@db/ar"
