@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from ruamel.yaml import YAML
 
 from arservice.settings import Settings
 
@@ -21,7 +21,7 @@ ONE_SHOT = ("objects-init", "migrate")
 
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())  # merge keys (<<) resolved
+    loaded: dict[str, Any] = YAML(typ="safe").load(COMPOSE.read_text())  # merge keys resolved
     return loaded
 
 
