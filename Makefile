@@ -38,7 +38,7 @@ setup: $(VENV)/.installed node_modules/.installed viewer/node_modules/.installed
 # installed (with sudo when not root).
 SUDO              := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUNTIME_PACKAGES  := libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri
-TEST_PACKAGES     := chromium postgresql
+TEST_PACKAGES     := chromium postgresql nginx-light
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
