@@ -50,16 +50,19 @@ TEXTS: Mapping[str, str] = {
     "home_templates": N_("See the templates and try their parameters."),
     "home_users": N_("Manage staff accounts and read the audit log."),
     "home_campaigns": N_(
-        "Campaigns (QR codes, posters and scan counts) will be here; until then, use the "
-        "command line or the API."
+        "Build campaigns, download their QR codes and posters, and see how often each sign is "
+        "scanned."
     ),
+    "home_codes": N_("Retarget or switch off a printed code, and see its scans by day."),
+    "home_import": N_("Import winning projects from Decidim or a CSV file as draft ideas."),
+    "home_logo": N_("Upload the city logo printed on posters and QR codes."),
     "refused_title": N_("No access to this page"),
     "refused_text": N_(
         "This page needs the role {roles}; you are logged in as {role}. Ask an administrator "
         "if your work needs it."
     ),
     "not_found_title": N_("Not found"),
-    "not_found_text": N_("There is no idea or template at this address."),
+    "not_found_text": N_("There is nothing at this address: it may have been renamed or removed."),
     # ideas list
     "ideas_title": N_("Ideas"),
     "new_idea": N_("New idea"),
