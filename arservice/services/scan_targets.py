@@ -3,7 +3,7 @@
 A scan needs one row (:func:`arservice.store.repositories.lookup_redirect`). Through the ORM
 that read costs about 0.35 ms of Python, most of a redirect's time: the first benchmark gave the
 redirect 15 % of ``/healthz``'s throughput (docs/benchmarks.md). So each process keeps the rows
-it has read, and forgets them all whenever *anything* was committed to the database by anyone.
+it has read, and forgets them all whenever the database may have changed.
 
 How it knows, on SQLite: ``PRAGMA data_version`` on a connection of its own that never writes.
 SQLite changes that number whenever another connection, in this process or any other, commits
@@ -14,24 +14,67 @@ any server process or from the CLI, therefore takes effect on the next scan, as 
 a cache. The cache is emptied at every commit (the scan counts' flush commits every few seconds
 under load), so it never holds stale rows for long and stays small; it is also capped.
 
-On PostgreSQL there is no such cheap signal: every scan reads the row (no cache).
+How it knows, on PostgreSQL: LISTEN/NOTIFY. Migration 0003 puts statement triggers on
+``qr_codes`` and ``ideas`` that ``pg_notify('arservice_redirects', '')``; PostgreSQL sends the
+notification when the writing transaction commits. A thread per process (:class:`_Listener`)
+holds a connection of its own (autocommit, ``application_name=arservice-redirects``) that
+LISTENs on the channel and empties the cache at every notification. Rules that keep it right:
+
+- The cache is used only while that connection is up and listening. When it fails (server
+  restart, ``pg_terminate_backend``, network), caching stops at once and every scan reads the
+  database, until the thread has connected and LISTENed again; then the cache starts empty.
+- Every emptying bumps a generation counter. A lookup takes the generation before it reads and
+  stores its row only if the generation is unchanged afterwards, so a row read before a
+  notification is never stored after it (the same idea as reading ``data_version`` first).
+
+What remains, honestly: the notification travels from the server to each process after the
+commit. A scan answered in that instant (well under a millisecond on one network; longer if the
+listener thread is starved of CPU) may still get the old target from memory. Once the
+notification has arrived, every later scan sees the new target. A connection that dies without
+the socket noticing is found by TCP keepalives (about 20 s); until then notifications are lost,
+like every other query on that network would be.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import select
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Final
 
-from sqlalchemy import Engine
+import psycopg
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
 from arservice.store import repositories as repo
 
+logger = logging.getLogger(__name__)
+
 MAX_ENTRIES = 10_000
 """Codes kept at most; past it the cache starts again (unknown codes are cached too, so a
 stream of made-up codes cannot grow it without bound)."""
+
+CHANNEL = "arservice_redirects"
+"""The channel migration 0003's triggers notify."""
+APPLICATION_NAME = "arservice-redirects"
+"""The listener's name in ``pg_stat_activity``."""
+RETRY_SECONDS = (0.0, 0.5, 1.0, 2.0, 5.0)
+"""Waits before each reconnection attempt in a row; the last repeats."""
+LISTENER_OPTIONS: Final = {
+    "autocommit": True,
+    "application_name": APPLICATION_NAME,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 3,
+    "keepalives_count": 3,
+}
+
+
+_WROTE = "arservice_redirects_wrote"
+"""Key in a connection's ``info``: its transaction wrote something."""
 
 
 class Miss:
@@ -53,14 +96,34 @@ class RedirectLookup:
         self._rows: dict[str, repo.Redirect | None] = {}
         self._version: Any = None
         self._watch: Any = None
+        self._generation = 0
+        self._listening = False
+        self._listener: _Listener | None = None
         if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
             pooled = engine.raw_connection()
             self._watch = pooled.driver_connection
             pooled.detach()  # ours alone, never back in the pool
+        elif engine.dialect.name == "postgresql":
+            self._listener = _Listener(engine, self)
+            self._engine = engine
+            for name, handler in self._local_events():
+                event.listen(engine, name, handler)
+
+    @property
+    def caching(self) -> bool:
+        """Whether rows are kept now (on PostgreSQL: while the listener is listening)."""
+        if self._listener is not None:
+            self._listener.start_once()
+            return self._listening
+        return self._watch is not None
 
     def cached(self, code: str) -> repo.Redirect | Miss | None:
         """The redirect of ``code`` (normalized) when it is known and nothing changed since;
         else :data:`MISS`. Cheap enough for the event loop (no transaction, no ORM)."""
+        if self._listener is not None:
+            self._listener.start_once()
+            with self._lock:
+                return self._rows.get(code, MISS) if self._listening else MISS
         if self._watch is None:
             return MISS
         with self._lock:
@@ -71,22 +134,67 @@ class RedirectLookup:
         """The redirect of ``code`` from the database (one read-only query), remembered."""
         with self._lock:
             version = self._check_version() if self._watch is not None else None
+            generation = self._generation
         with self._reading() as session:
             found = repo.lookup_redirect(session, code)
-        if self._watch is not None:
-            with self._lock:
-                if version == self._version:  # nothing committed since the read began
-                    if len(self._rows) >= self._max_entries:
-                        self._rows.clear()
-                    self._rows[code] = found
+        with self._lock:
+            if self._keeps(version, generation):  # nothing committed since the read began
+                if len(self._rows) >= self._max_entries:
+                    self._rows.clear()
+                self._rows[code] = found
         return found
 
     def close(self) -> None:
+        """Stop watching (the listener thread ends before this returns); scans then read."""
+        if self._listener is not None:
+            self._listener.stop()
+            for name, handler in self._local_events():
+                if event.contains(self._engine, name, handler):
+                    event.remove(self._engine, name, handler)
         with self._lock:
             if self._watch is not None:
                 self._watch.close()
                 self._watch = None
             self._rows.clear()
+
+    def _keeps(self, version: Any, generation: int) -> bool:
+        """Whether a row read at ``version``/``generation`` may be stored. Lock held."""
+        if self._watch is not None:
+            return bool(version == self._version)
+        return self._listening and generation == self._generation
+
+    def _forget(self, *, listening: bool | None = None) -> None:
+        """Empty the cache, bump the generation, and say whether caching is on from now
+        (``None``: as it was)."""
+        with self._lock:
+            self._rows.clear()
+            self._generation += 1
+            if listening is not None:
+                self._listening = listening
+
+    # This process's own writes on PostgreSQL: forgotten before they commit, so the next scan
+    # here reads them without waiting for their notification (tests, and a staff member who
+    # retargets a code and scans it at once, see the new target every time).
+
+    def _local_events(self) -> list[tuple[str, Callable[..., None]]]:
+        return [
+            ("before_cursor_execute", self._note_write),
+            ("commit", self._before_local_commit),
+            ("rollback", self._drop_write_note),
+        ]
+
+    def _note_write(
+        self, connection: Connection, _cursor: Any, statement: str, *_rest: Any
+    ) -> None:
+        if not statement.lstrip()[:6].upper().startswith("SELECT"):
+            connection.info[_WROTE] = True
+
+    def _before_local_commit(self, connection: Connection) -> None:
+        if connection.info.pop(_WROTE, False):
+            self._forget()
+
+    def _drop_write_note(self, connection: Connection) -> None:
+        connection.info.pop(_WROTE, None)
 
     def _check_version(self) -> Any:
         """Read ``data_version``; forget every row when it changed. Call with the lock held."""
@@ -95,3 +203,82 @@ class RedirectLookup:
             self._rows.clear()
             self._version = version
         return version
+
+
+class _Listener:
+    """The thread that LISTENs for changes on PostgreSQL and empties its lookup's cache.
+
+    Started by the first scan (an app that never redirects opens no extra connection) and
+    stopped by :meth:`stop`, which wakes it through a pipe, so closing the app does not wait
+    for a timeout.
+    """
+
+    def __init__(self, engine: Engine, lookup: RedirectLookup) -> None:
+        args, params = engine.dialect.create_connect_args(engine.url)
+        params.setdefault("connect_timeout", 5)
+        self._connect_args = (args, {**params, **LISTENER_OPTIONS})
+        self._lookup = lookup
+        self._started = False
+        self._start_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._wake_read, self._wake_write = os.pipe()
+        self._thread = threading.Thread(target=self._run, name="redirect-listener", daemon=True)
+
+    def start_once(self) -> None:
+        if self._started:
+            return
+        with self._start_lock:
+            if not self._started and not self._stopping.is_set():
+                self._started = True
+                self._thread.start()
+
+    def stop(self) -> None:
+        with self._start_lock:
+            if self._stopping.is_set():
+                return
+            self._stopping.set()
+            os.write(self._wake_write, b"x")
+        if self._started:
+            self._thread.join()
+        os.close(self._wake_read)
+        os.close(self._wake_write)
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            wait = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
+            if wait and self._wait(wait):
+                break
+            try:
+                self._listen()
+                failures = 0  # it was up: the next attempt is immediate
+            except Exception as failure:  # psycopg.Error mostly; any failure means retry
+                if failures == 0:
+                    logger.warning(
+                        "short links are read from the database at every scan until the "
+                        "notification connection is back: %s",
+                        failure,
+                    )
+                failures += 1
+            finally:
+                self._lookup._forget(listening=False)
+
+    def _listen(self) -> None:
+        """Connect, LISTEN, and empty the cache at every notification until stopped; raises
+        when the connection fails."""
+        args, params = self._connect_args
+        with psycopg.connect(*args, **params) as connection:
+            connection.execute(f"LISTEN {CHANNEL}")
+            self._lookup._forget(listening=True)  # rows read before LISTEN are not kept
+            logger.info("short links are cached; changes arrive on channel %s", CHANNEL)
+            while not self._stopping.is_set():
+                ready, _, _ = select.select([connection.fileno(), self._wake_read], [], [])
+                if connection.fileno() in ready:
+                    for _notification in connection.notifies(timeout=0):
+                        self._lookup._forget(listening=True)
+                    if connection.broken or connection.closed:
+                        raise psycopg.OperationalError("the notification connection was lost")
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep, or less when stopping; whether it is stopping."""
+        return self._stopping.wait(seconds)
