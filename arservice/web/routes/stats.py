@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from arservice.i18n import N_, translate
@@ -134,16 +134,36 @@ def _period(start: str | None, end: str | None) -> Period:
     return scan_stats.scan_period(start, end, today=datetime.now(UTC).date())
 
 
-def _code(context: AppContext, code: str, start: str | None, end: str | None) -> ScanStats:
+def _code(
+    code: str,
+    principal: CommsDep,
+    context: ContextDep,
+    start: FromQuery = None,
+    end: ToQuery = None,
+) -> ScanStats:
+    """The statistics of one code: a dependency shared by its JSON, CSV and SVG routes, so the
+    three have the same parameters, role check and errors (OpenAPI lists its parameters under
+    each route as if they were the route's own)."""
     period = _period(start, end)
     with context.reading() as session:
         return scan_stats.code_scans(session, code, period)
 
 
-def _campaign(context: AppContext, slug: str, start: str | None, end: str | None) -> ScanStats:
+def _campaign(
+    slug: str,
+    principal: CommsDep,
+    context: ContextDep,
+    start: FromQuery = None,
+    end: ToQuery = None,
+) -> ScanStats:
+    """The statistics of a campaign's codes added up: shared like :func:`_code`."""
     period = _period(start, end)
     with context.reading() as session:
         return scan_stats.campaign_scans(session, slug, period)
+
+
+CodeStats = Annotated[ScanStats, Depends(_code)]
+CampaignStats = Annotated[ScanStats, Depends(_campaign)]
 
 
 def csv_response(stats: ScanStats) -> Response:
@@ -189,79 +209,42 @@ SVG: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/codes/{code}/scans", responses={**NOT_FOUND, **INVALID})
-def code_scans(
-    code: str,
-    response: Response,
-    principal: CommsDep,
-    context: ContextDep,
-    start: FromQuery = None,
-    end: ToQuery = None,
-) -> ScanStatsOut:
-    """Scans of one code per day and platform, with the period's totals."""
+def json_response(stats: ScanStats, response: Response) -> ScanStatsOut:
     response.headers.update(NO_STORE)
-    return ScanStatsOut.of(_code(context, code, start, end))
+    return ScanStatsOut.of(stats)
+
+
+@router.get("/codes/{code}/scans", responses={**NOT_FOUND, **INVALID})
+def code_scans(stats: CodeStats, response: Response) -> ScanStatsOut:
+    """Scans of one code per day and platform, with the period's totals."""
+    return json_response(stats, response)
 
 
 @router.get("/codes/{code}/scans.csv", response_class=Response, responses=CSV)
-def code_scans_csv(
-    code: str,
-    principal: CommsDep,
-    context: ContextDep,
-    start: FromQuery = None,
-    end: ToQuery = None,
-) -> Response:
+def code_scans_csv(stats: CodeStats) -> Response:
     """The same as a CSV download: a row per day, a column per platform."""
-    return csv_response(_code(context, code, start, end))
+    return csv_response(stats)
 
 
 @router.get("/codes/{code}/scans.svg", response_class=Response, responses=SVG)
-def code_scans_svg(
-    code: str,
-    request: Request,
-    principal: CommsDep,
-    context: ContextDep,
-    start: FromQuery = None,
-    end: ToQuery = None,
-) -> Response:
+def code_scans_svg(stats: CodeStats, request: Request, context: ContextDep) -> Response:
     """The same as a bar chart (SVG), in the language of ``?lang=`` or Accept-Language."""
-    return svg_response(_code(context, code, start, end), request, context)
+    return svg_response(stats, request, context)
 
 
 @router.get("/campaigns/{slug}/scans", responses={**NOT_FOUND, **INVALID})
-def campaign_scans(
-    slug: str,
-    response: Response,
-    principal: CommsDep,
-    context: ContextDep,
-    start: FromQuery = None,
-    end: ToQuery = None,
-) -> ScanStatsOut:
+def campaign_scans(stats: CampaignStats, response: Response) -> ScanStatsOut:
     """Scans of a campaign's codes added up per day and platform, and each code's totals."""
-    response.headers.update(NO_STORE)
-    return ScanStatsOut.of(_campaign(context, slug, start, end))
+    return json_response(stats, response)
 
 
 @router.get("/campaigns/{slug}/scans.csv", response_class=Response, responses=CSV)
-def campaign_scans_csv(
-    slug: str,
-    principal: CommsDep,
-    context: ContextDep,
-    start: FromQuery = None,
-    end: ToQuery = None,
-) -> Response:
+def campaign_scans_csv(stats: CampaignStats) -> Response:
     """The campaign's scans as a CSV download: a row per day, a column per platform."""
-    return csv_response(_campaign(context, slug, start, end))
+    return csv_response(stats)
 
 
 @router.get("/campaigns/{slug}/scans.svg", response_class=Response, responses=SVG)
-def campaign_scans_svg(
-    slug: str,
-    request: Request,
-    principal: CommsDep,
-    context: ContextDep,
-    start: FromQuery = None,
-    end: ToQuery = None,
-) -> Response:
+def campaign_scans_svg(stats: CampaignStats, request: Request, context: ContextDep) -> Response:
     """The campaign's scans as a bar chart (SVG)."""
-    return svg_response(_campaign(context, slug, start, end), request, context)
+    return svg_response(stats, request, context)
