@@ -41,6 +41,7 @@ import logging
 import os
 import select
 import threading
+import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Final
@@ -105,9 +106,10 @@ class RedirectLookup:
             pooled.detach()  # ours alone, never back in the pool
         elif engine.dialect.name == "postgresql":
             self._listener = _Listener(engine, self)
-            self._engine = engine
-            for name, handler in self._local_events():
+            self._events = _own_write_events(weakref.ref(self))
+            for name, handler in self._events:
                 event.listen(engine, name, handler)
+            self._finalizer = weakref.finalize(self, _abandon, self._listener, engine, self._events)
 
     @property
     def caching(self) -> bool:
@@ -116,6 +118,12 @@ class RedirectLookup:
             self._listener.start_once()
             return self._listening
         return self._watch is not None
+
+    @property
+    def changes(self) -> int:
+        """How many times the cache was emptied on PostgreSQL (a notification, this process's
+        own write, the listener connecting or failing): for tests and monitoring."""
+        return self._generation
 
     def cached(self, code: str) -> repo.Redirect | Miss | None:
         """The redirect of ``code`` (normalized) when it is known and nothing changed since;
@@ -147,10 +155,8 @@ class RedirectLookup:
     def close(self) -> None:
         """Stop watching (the listener thread ends before this returns); scans then read."""
         if self._listener is not None:
-            self._listener.stop()
-            for name, handler in self._local_events():
-                if event.contains(self._engine, name, handler):
-                    event.remove(self._engine, name, handler)
+            self._finalizer()  # stops the thread, removes the engine events; only once
+            self._listener.stop()  # and waits for the thread
         with self._lock:
             if self._watch is not None:
                 self._watch.close()
@@ -172,30 +178,6 @@ class RedirectLookup:
             if listening is not None:
                 self._listening = listening
 
-    # This process's own writes on PostgreSQL: forgotten before they commit, so the next scan
-    # here reads them without waiting for their notification (tests, and a staff member who
-    # retargets a code and scans it at once, see the new target every time).
-
-    def _local_events(self) -> list[tuple[str, Callable[..., None]]]:
-        return [
-            ("before_cursor_execute", self._note_write),
-            ("commit", self._before_local_commit),
-            ("rollback", self._drop_write_note),
-        ]
-
-    def _note_write(
-        self, connection: Connection, _cursor: Any, statement: str, *_rest: Any
-    ) -> None:
-        if not statement.lstrip()[:6].upper().startswith("SELECT"):
-            connection.info[_WROTE] = True
-
-    def _before_local_commit(self, connection: Connection) -> None:
-        if connection.info.pop(_WROTE, False):
-            self._forget()
-
-    def _drop_write_note(self, connection: Connection) -> None:
-        connection.info.pop(_WROTE, None)
-
     def _check_version(self) -> Any:
         """Read ``data_version``; forget every row when it changed. Call with the lock held."""
         version = self._watch.execute("PRAGMA data_version").fetchone()[0]
@@ -205,63 +187,127 @@ class RedirectLookup:
         return version
 
 
+Events = list[tuple[str, Callable[..., None]]]
+
+
+def _own_write_events(lookup: weakref.ref[RedirectLookup]) -> Events:
+    """Engine events that forget this process's own writes before they commit, so the next
+    scan here reads them without waiting for their notification (a staff member who retargets
+    a code and scans it at once sees the new target every time). They hold the lookup weakly:
+    the engine must not keep an abandoned lookup (and its thread) alive."""
+    key = f"{_WROTE}:{id(lookup)}"
+
+    def note_write(connection: Connection, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if not statement.lstrip()[:6].upper().startswith("SELECT"):
+            connection.info[key] = True
+
+    def before_commit(connection: Connection) -> None:
+        if connection.info.pop(key, False) and (alive := lookup()) is not None:
+            alive._forget()
+
+    def after_rollback(connection: Connection) -> None:
+        connection.info.pop(key, None)
+
+    return [
+        ("before_cursor_execute", note_write),
+        ("commit", before_commit),
+        ("rollback", after_rollback),
+    ]
+
+
+def _abandon(listener: _Listener, engine: Engine, events: Events) -> None:
+    """What closing (or garbage-collecting) a lookup does on PostgreSQL, without waiting."""
+    listener.stop_soon()
+    for name, handler in events:
+        if event.contains(engine, name, handler):
+            event.remove(engine, name, handler)
+
+
 class _Listener:
     """The thread that LISTENs for changes on PostgreSQL and empties its lookup's cache.
 
     Started by the first scan (an app that never redirects opens no extra connection) and
     stopped by :meth:`stop`, which wakes it through a pipe, so closing the app does not wait
-    for a timeout.
+    for a timeout. It holds its lookup weakly: a lookup dropped without ``close()`` (an app
+    whose lifespan never ran) stops its thread when it is garbage collected.
     """
 
     def __init__(self, engine: Engine, lookup: RedirectLookup) -> None:
         args, params = engine.dialect.create_connect_args(engine.url)
         params.setdefault("connect_timeout", 5)
         self._connect_args = (args, {**params, **LISTENER_OPTIONS})
-        self._lookup = lookup
+        self._lookup = weakref.ref(lookup)
+        self._lock = threading.Lock()
         self._started = False
-        self._start_lock = threading.Lock()
         self._stopping = threading.Event()
         self._wake_read, self._wake_write = os.pipe()
+        self._pipe_open = True
         self._thread = threading.Thread(target=self._run, name="redirect-listener", daemon=True)
 
     def start_once(self) -> None:
         if self._started:
             return
-        with self._start_lock:
+        with self._lock:
             if not self._started and not self._stopping.is_set():
                 self._started = True
                 self._thread.start()
 
-    def stop(self) -> None:
-        with self._start_lock:
-            if self._stopping.is_set():
-                return
+    def stop_soon(self) -> None:
+        """Ask the thread to end (from any thread, also a garbage collector's finalizer)."""
+        with self._lock:
             self._stopping.set()
-            os.write(self._wake_write, b"x")
-        if self._started:
+            if self._pipe_open:
+                os.write(self._wake_write, b"x")
+            if not self._started:
+                self._close_pipe()
+
+    def stop(self) -> None:
+        """End the thread and wait for it (its connection is closed when this returns)."""
+        self.stop_soon()
+        if self._started and self._thread is not threading.current_thread():
             self._thread.join()
-        os.close(self._wake_read)
-        os.close(self._wake_write)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _close_pipe(self) -> None:
+        """Close the wake-up pipe. Lock held."""
+        if self._pipe_open:
+            self._pipe_open = False
+            os.close(self._wake_read)
+            os.close(self._wake_write)
+
+    def _forget(self, *, listening: bool) -> None:
+        lookup = self._lookup()
+        if lookup is None:
+            self._stopping.set()
+        else:
+            lookup._forget(listening=listening)
 
     def _run(self) -> None:
         failures = 0
-        while not self._stopping.is_set():
-            wait = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
-            if wait and self._wait(wait):
-                break
-            try:
-                self._listen()
-                failures = 0  # it was up: the next attempt is immediate
-            except Exception as failure:  # psycopg.Error mostly; any failure means retry
-                if failures == 0:
-                    logger.warning(
-                        "short links are read from the database at every scan until the "
-                        "notification connection is back: %s",
-                        failure,
-                    )
-                failures += 1
-            finally:
-                self._lookup._forget(listening=False)
+        try:
+            while not self._stopping.is_set():
+                wait = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
+                if wait and self._stopping.wait(wait):
+                    break
+                try:
+                    self._listen()
+                    failures = 0  # it was up: the next attempt is immediate
+                except Exception as failure:  # psycopg.Error mostly; any failure means retry
+                    if failures == 0 and not self._stopping.is_set():
+                        logger.warning(
+                            "short links are read from the database at every scan until the "
+                            "notification connection is back: %s",
+                            failure,
+                        )
+                    failures += 1
+                finally:
+                    self._forget(listening=False)
+        finally:
+            with self._lock:
+                self._close_pipe()
 
     def _listen(self) -> None:
         """Connect, LISTEN, and empty the cache at every notification until stopped; raises
@@ -269,16 +315,12 @@ class _Listener:
         args, params = self._connect_args
         with psycopg.connect(*args, **params) as connection:
             connection.execute(f"LISTEN {CHANNEL}")
-            self._lookup._forget(listening=True)  # rows read before LISTEN are not kept
+            self._forget(listening=True)  # rows read before LISTEN are not kept
             logger.info("short links are cached; changes arrive on channel %s", CHANNEL)
             while not self._stopping.is_set():
                 ready, _, _ = select.select([connection.fileno(), self._wake_read], [], [])
                 if connection.fileno() in ready:
                     for _notification in connection.notifies(timeout=0):
-                        self._lookup._forget(listening=True)
+                        self._forget(listening=True)
                     if connection.broken or connection.closed:
                         raise psycopg.OperationalError("the notification connection was lost")
-
-    def _wait(self, seconds: float) -> bool:
-        """Sleep, or less when stopping; whether it is stopping."""
-        return self._stopping.wait(seconds)
