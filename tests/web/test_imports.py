@@ -73,7 +73,7 @@ async def test_a_failing_source_is_a_clear_error_and_imports_nothing(
 ) -> None:
     decidim.faults = ["", "", "", "", *["500"] * 5]
     response = await client.post(
-        "/api/v1/imports/decidim", json=body(decidim), headers=planner.headers
+        "/api/v1/imports/decidim?lang=en", json=body(decidim), headers=planner.headers
     )
     assert response.status_code == 502  # the platform failed us, not the caller's request
     error = assert_error_shape(response)
@@ -99,16 +99,17 @@ async def test_a_component_that_is_not_a_budget_is_named(
 async def test_a_private_address_is_refused_by_default(
     client: httpx.AsyncClient, planner: Staff
 ) -> None:
-    response = await client.post(
-        "/api/v1/imports/decidim",
-        json={"api": "http://127.0.0.1:9/api", "component": "10"},
-        headers=planner.headers,
-    )
-    error = assert_error_shape(response)
-    assert (
-        "is an address of a private or local network"
-        in error["items"][0]["message"] + error["message"]
-    )
+    for lang, words in [
+        ("en", "is an address of a private or local network"),
+        ("fi", "on yksityisen tai paikallisen verkon osoite"),
+    ]:
+        response = await client.post(
+            f"/api/v1/imports/decidim?lang={lang}",
+            json={"api": "http://127.0.0.1:9/api", "component": "10"},
+            headers=planner.headers,
+        )
+        error = assert_error_shape(response)
+        assert words in error["items"][0]["message"] + error["message"]
 
 
 async def test_a_component_id_must_be_digits(client: httpx.AsyncClient, planner: Staff) -> None:
