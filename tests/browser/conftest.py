@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -40,6 +40,9 @@ from arservice.web import create_app
 from tests.services.test_uploads import sign_glb
 from tests.support.environment import server_environment
 from tests.web.conftest import add_staff
+
+if TYPE_CHECKING:
+    from tests.conftest import TestDatabases
 
 REPO = Path(__file__).parents[2]
 CHROMIUM = Path(os.environ.get("ARSERVICE_CHROMIUM", "/usr/bin/chromium"))
@@ -96,12 +99,16 @@ TEXTURED = "textured-sign"
 SECRET_KEY = "browser-tests-" + "s" * 40
 
 
-def planner_headers(data_dir: Path, base_url: str) -> dict[str, str]:
+def planner_headers(
+    data_dir: Path, base_url: str, database_url: str | None = None
+) -> dict[str, str]:
     """A new database with the demo ideas, :data:`CAMPAIGN` and a planner; the planner's API
     token headers."""
     settings = Settings(
         data_dir=data_dir, base_url=base_url, demo_ideas=True, secret_key=SecretStr(SECRET_KEY)
     )
+    if database_url is not None:  # else the environment's, or a file in data_dir
+        settings = settings.model_copy(update={"database_url": database_url})
     app = create_app(settings)
     headers = add_staff(app, Role.PLANNER).headers
     with app.state.context.transaction() as session:
@@ -135,14 +142,17 @@ def publish_textured(server: Server, headers: dict[str, str]) -> None:
         assert client.post(f"{url}/publish").status_code == 200
 
 
-def start_server(data_dir: Path) -> Iterator[Server]:
+def start_server(data_dir: Path, database_url: str | None = None) -> Iterator[Server]:
     """``arservice serve`` on a free loopback port, with the demo ideas and :data:`TEXTURED`,
-    until the generator is closed."""
+    until the generator is closed; on ``database_url`` when given, else on the database the
+    environment names (the test's own on PostgreSQL, a file in ``data_dir`` on SQLite)."""
     port = free_port()
     listen = f"http://127.0.0.1:{port}"
     data_dir.mkdir(parents=True, exist_ok=True)
-    headers = planner_headers(data_dir, listen)
+    headers = planner_headers(data_dir, listen, database_url)
     env = server_environment()
+    if database_url is not None:
+        env["ARSERVICE_DATABASE_URL"] = database_url
     env.update(
         ARSERVICE_DATA_DIR=str(data_dir),
         ARSERVICE_BASE_URL=listen,
@@ -181,8 +191,21 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    yield from start_server(tmp_path_factory.mktemp("browser-server"))
+def server(
+    tmp_path_factory: pytest.TempPathFactory, test_databases: TestDatabases | None
+) -> Iterator[Server]:
+    """The server most browser tests share. On PostgreSQL it gets a database of its own: the
+    session's database may hold demo ideas that apps made at collection time published, with
+    their files in other data directories (their previews would be 404s here)."""
+    data_dir = tmp_path_factory.mktemp("browser-server")
+    if test_databases is None:
+        yield from start_server(data_dir)
+        return
+    name, url = test_databases.create()
+    try:
+        yield from start_server(data_dir, database_url=url)
+    finally:
+        test_databases.drop(name)
 
 
 @pytest.fixture(scope="module")

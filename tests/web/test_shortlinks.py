@@ -298,6 +298,10 @@ async def test_a_printed_qr_code_decodes_to_the_short_url_that_redirects_and_cou
     assert code_id(app, other) != code_id(app, code)
 
 
+@pytest.mark.sqlite_only(
+    "on PostgreSQL the change reaches the other process as a notification, which the test must "
+    "wait for: tests/web/test_redirect_notify.py"
+)
 async def test_retargeting_from_another_process_takes_effect_on_the_next_scan(
     app: FastAPI, client: httpx.AsyncClient, settings: Settings, tmp_path: Path
 ) -> None:
