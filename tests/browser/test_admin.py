@@ -164,6 +164,36 @@ def test_a_planner_creates_shapes_and_publishes_an_idea(
     shoot(opened, artifacts, "published-public-page")
 
 
+def test_a_dragged_slider_asks_for_few_models_and_shows_the_last(
+    staff_page: Any, admin_server: Server
+) -> None:
+    """One change while idle is asked for at once; a burst (a drag) waits for its end, so the
+    server builds its first and last model and few between, and the last one is shown."""
+    opened = staff_page(Role.PLANNER, "/admin/templates/outdoor-gym?lang=en")
+    page = opened.page
+    first = preview_shown(opened, 0)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.evaluate(
+        """async (name) => {
+          const input = document.querySelector('#param-' + name);
+          for (let value = 5; value <= 10; value++) {
+            input.value = String(value);
+            input.dispatchEvent(new Event('input', {bubbles: true}));
+            await new Promise((resolve) => setTimeout(resolve, 15));
+          }
+        }""",
+        SLIDER,
+    )
+    last = preview_shown(opened, first["seq"] + 5)  # the sixth change of the burst
+    asked = [url for url in asked if "/model.glb?" in url]
+    assert 1 <= len(asked) <= 3, asked  # six changes, not six builds
+    assert f"{SLIDER}=10" in asked[-1]
+    assert last["src"] != first["src"]
+    assert float(last["size"].split()[0]) > float(first["size"].split()[0])  # 10 stations
+    clean(opened, admin_server)
+
+
 def test_invalid_values_are_explained_beside_the_field(staff_page: Any) -> None:
     opened = staff_page(Role.PLANNER, "/admin/templates/outdoor-gym?lang=en")
     first = preview_shown(opened, 0)

@@ -1,7 +1,11 @@
 /* The live preview: parameter values -> the staff preview GLB -> <model-viewer>, with the
  * model's size and its budgets.
  *
- * Each change waits DEBOUNCE_MS for the next one (a dragged slider sends many), then asks
+ * A change made while the preview is idle (the last model shown, nothing waiting) is asked for
+ * at once; a change made while another is waiting or loading (a dragged slider sends many)
+ * waits DEBOUNCE_MS for the next one, so a drag asks for its first and its last model and few
+ * between. Waiting on every change cost each of them DEBOUNCE_MS on screen (docs/benchmarks.md,
+ * the live preview). The request is
  * GET /api/v1/templates/{id}/model.glb?version=&<values> (staff only), which builds the model
  * once per set of values and redirects to its immutable /a/<sha256>.glb. The answer is read
  * here (fetch follows the redirect): its JSON chunk gives the figures (triangles from the index
@@ -58,15 +62,21 @@ export class LivePreview {
     this.budgets = JSON.parse(viewer.dataset.budgets || "{}");
     this.timer = null;
     this.controller = null;
+    this.loading = false;
     this.seq = 0;
     viewer.dataset.previewSeq = "0";
   }
 
   /** Ask for the model of `templateId` (`version`, or the newest) with `values` (texts). */
   update(templateId, version, values) {
+    const idle = this.timer === null && !this.loading;
     clearTimeout(this.timer);
     const seq = ++this.seq;
-    this.timer = setTimeout(() => this.load(seq, templateId, version, values), DEBOUNCE_MS);
+    const fire = () => {
+      this.timer = null;
+      this.load(seq, templateId, version, values);
+    };
+    this.timer = setTimeout(fire, idle ? 0 : DEBOUNCE_MS);
   }
 
   async load(seq, templateId, version, values) {
@@ -77,6 +87,7 @@ export class LivePreview {
     for (const [name, value] of Object.entries(values)) query.set(name, value);
     const root = document.querySelector('meta[name="api-root"]')?.content || "";
     this.status.textContent = text("preview_building");
+    this.loading = true;
     try {
       const response = await fetch(
         `${root}/api/v1/templates/${encodeURIComponent(templateId)}/model.glb?${query}`,
@@ -103,6 +114,8 @@ export class LivePreview {
       } else {
         this.error.textContent = error instanceof ApiError ? error.message : text("error_network");
       }
+    } finally {
+      if (seq === this.seq) this.loading = false;
     }
   }
 
