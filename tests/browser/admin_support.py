@@ -1,6 +1,7 @@
-"""What the staff UI's browser tests share (copied from test_admin.py's fixtures, which stay as
-they are): a module-scoped ``arservice serve`` with the demo ideas, an admin, a planner and a
-comms user, and ``staff_page(role, path)`` that logs in through the form."""
+"""What the staff UI's browser tests share: a module-scoped ``arservice serve`` with the demo
+ideas, an admin, a planner and a comms user (import ``admin_server`` into a test module and it
+gets a server of its own), ``staff_page(role, path)`` that logs in through the form, and the
+checks every staff page passes."""
 
 from __future__ import annotations
 
@@ -37,10 +38,10 @@ def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture
 def staff_page(browser: Browser, admin_server: Server) -> Iterator[Any]:
     """``staff_page(role, path)``: a new watched context, logged in as ``role`` through the
-    login form, then at ``path``."""
+    login form (role None: not logged in), then at ``path``."""
     contexts: list[BrowserContext] = []
 
-    def open_as(role: Role, path: str, **options: Any) -> Opened:
+    def open_as(role: Role | None, path: str, **options: Any) -> Opened:
         options.setdefault("viewport", {"width": 1280, "height": 900})
         options.setdefault("accept_downloads", True)
         context = browser.new_context(**options)
@@ -51,17 +52,42 @@ def staff_page(browser: Browser, admin_server: Server) -> Iterator[Any]:
         page = context.new_page()
         page.on("console", watch.on_console)
         page.on("pageerror", lambda error: watch.errors.append(f"exception: {error}"))
-        page.goto(admin_server.url(path))
-        expect(page).to_have_url(re.compile(r"/admin/login\?next="))
-        page.get_by_label(re.compile("Email|Sähköposti|E-post")).fill(EMAIL[role])
-        page.locator("#password").fill(STAFF_PASSWORD)
-        page.locator("form.login button[type=submit]").click()
-        page.wait_for_url(lambda url: "/admin/login" not in url)
+        if role is not None:
+            log_in(page, admin_server, role, path)
+        else:
+            page.goto(admin_server.url(path))
         return Opened(page, context, watch)
 
     yield open_as
     for context in contexts:
         context.close()
+
+
+def log_in(page: Any, server: Server, role: Role, path: str) -> None:
+    """Open ``path``: the login form comes first, then the form brings the user back."""
+    page.goto(server.url(path))
+    expect(page).to_have_url(re.compile(r"/admin/login\?next="))
+    page.get_by_label(re.compile("Email|Sähköposti|E-post")).fill(EMAIL[role])
+    page.locator("#password").fill(STAFF_PASSWORD)
+    page.locator("form.login button[type=submit]").click()
+    page.wait_for_url(lambda url: "/admin/login" not in url)
+
+
+def preview_shown(opened: Opened, after: int) -> dict[str, Any]:
+    """Waits until the preview shows a change newer than ``after``; its figures."""
+    opened.page.locator("#preview").scroll_into_view_if_needed()
+    opened.page.wait_for_function(
+        "(after) => { const v = document.querySelector('#preview');"
+        " return Number(v.dataset.previewSeq) > after && v.modelIsVisible; }",
+        arg=after,
+        timeout=60_000,
+    )
+    figures: dict[str, Any] = opened.page.evaluate(
+        "() => { const v = document.querySelector('#preview');"
+        " return {seq: Number(v.dataset.previewSeq), triangles: Number(v.dataset.triangles),"
+        " size: v.dataset.size, src: v.src}; }"
+    )
+    return figures
 
 
 def shoot(opened: Opened, artifacts: Path, name: str) -> None:

@@ -30,7 +30,14 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 from pydantic import SecretStr
 
 from arservice.settings import Settings
@@ -57,6 +64,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARSERVICE = Path(sys.executable).parent / "arservice"
+EXPECT_TIMEOUT_MS = 20_000
+"""How long an ``expect`` waits for the page to get there (Playwright's default is 5 s). A bound
+on waiting, not a speed test: a shared 2-core machine running the suite beside other work has
+taken longer than 5 s to validate an upload and render the answer."""
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 START_TIMEOUT_SECONDS = 60
 ARTIFACTS = Path(os.environ.get("ARSERVICE_TEST_ARTIFACTS", REPO / "out" / "browser"))
 WATCH_SCRIPT = """

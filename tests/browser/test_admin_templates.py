@@ -1,11 +1,11 @@
-# ruff: noqa: F811  (the fixtures imported from test_admin.py are used as arguments)
+# ruff: noqa: F811  (the fixtures imported from admin_support.py are used as arguments)
 """The planners' and admins' staff pages in real headless Chromium, driven as staff would:
 upload a bad template and see each problem at its line, upload a good version, move an idea to
 it; upload a GLB as an idea's model and see its checks; unpublish an idea and see its public
 page gone; set a user's password and log in with it; revoke a token and see it refused.
 axe-core finds no WCAG 2.1 A/AA violation on each page. Screenshots: ``out/browser/admin-*``.
 
-The server and the login are test_admin.py's (imported, so this module gets its own server).
+The server and the login are admin_support.py's (imported, so this module gets its own server).
 """
 
 from __future__ import annotations
@@ -21,9 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from arservice.store.models import Role
-from tests.browser.conftest import Server
-from tests.browser.test_accessibility import violations
-from tests.browser.test_admin import (  # noqa: F401  (fixtures)
+from tests.browser.admin_support import (  # noqa: F401  (fixtures)
     EMAIL,
     admin_server,
     clean,
@@ -31,6 +29,8 @@ from tests.browser.test_admin import (  # noqa: F401  (fixtures)
     shoot,
     staff_page,
 )
+from tests.browser.conftest import Server
+from tests.browser.test_accessibility import violations
 from tests.services.test_uploads import box_glb
 from tests.web.conftest import STAFF_PASSWORD
 
