@@ -143,7 +143,8 @@ def build_scene(
     _run_checks(build)
     _expand(build, template.schema.parts, "parts", build.env, np.identity(4), "", None)
     instances = _instantiate(build)
-    texts = render_texts(template.schema.description or {}, build.env)
+    schema = template.schema
+    texts = render_texts(schema.description or {}, build.env, schema.option_labels())
     info = SceneInfo(template.id, template.version, params, template.schema.title, texts)
     return Scene(_place_on_ground(instances), dict(build.materials), info)
 

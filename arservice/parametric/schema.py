@@ -179,6 +179,8 @@ class ParamSchema(_Strict):
     max: PlainNumber | None = None
     step: PlainNumber | None = None
     options: Annotated[list[Name], Field(min_length=1, max_length=100)] | None = None
+    option_labels: dict[Name, LangText] | None = None
+    """A choice's options as a planner reads them (and as ``{name}`` in a text shows them)."""
     label: LangText | None = None
     help: LangText | None = None
     group: Annotated[str, Field(max_length=64)] | None = None
@@ -259,6 +261,8 @@ class TemplateSchema(_Strict):
     version: Annotated[int, Field(strict=True, ge=1)]
     title: LangText
     description: LangText | None = None
+    groups: dict[Annotated[str, Field(max_length=64)], LangText] = Field(default_factory=dict)
+    """The parameters' groups as a planner reads them, in the order the form shows them."""
     params: dict[Identifier, ParamSchema] = Field(default_factory=dict)
     let: dict[Identifier, Literal_] = Field(default_factory=dict)
     checks: list[CheckSchema] = Field(default_factory=list)
@@ -267,6 +271,14 @@ class TemplateSchema(_Strict):
         default_factory=dict
     )
     parts: Annotated[list[PartSchema], Field(min_length=1)]
+
+    def option_labels(self) -> dict[str, dict[str, dict[str, str]]]:
+        """Per choice parameter that labels its options: option -> language -> label."""
+        return {
+            name: {option: dict(texts) for option, texts in param.option_labels.items()}
+            for name, param in self.params.items()
+            if param.option_labels
+        }
 
 
 def template_json_schema() -> dict[str, Any]:

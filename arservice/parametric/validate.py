@@ -47,6 +47,8 @@ MSG_MIN_ABOVE_MAX = N_("min ({min}) is greater than max ({max})")
 MSG_KEY_NOT_FOR_TYPE = N_("'{key}' does not apply to a parameter of type {type}")
 MSG_OPTIONS_REQUIRED = N_("a choice parameter needs 'options', a list of names")
 MSG_DEFAULT_NOT_OPTION = N_("the default '{value}' is not one of the options {options}")
+MSG_LABEL_NOT_OPTION = N_("'{value}' is not one of the options {options}; label only those")
+MSG_UNKNOWN_GROUP = N_("there is no group '{name}' in 'groups'; groups are: {known}")
 MSG_UNKNOWN_NAME = N_("'{name}' is not defined here; known names: {known}")
 MSG_UNKNOWN_NAME_HINT = N_("'{name}' is not defined here; did you mean '{hint}'?")
 MSG_LOOP_NAME = N_("'{name}' is only defined inside a part with 'repeat'")
@@ -166,6 +168,9 @@ class _Checker:
                 self.error(loc, MSG_RESERVED, name=name)
             for key, msgid, values in _param_problems(param):
                 self.error(f"{loc}.{key}" if key else loc, msgid, **values)
+            if self.t.groups and param.group is not None and param.group not in self.t.groups:
+                known = ", ".join(self.t.groups)
+                self.error(f"{loc}.group", MSG_UNKNOWN_GROUP, name=param.group, known=known)
 
     def check_lets(self, known: set[str]) -> None:
         for name, value in self.t.let.items():
@@ -351,8 +356,16 @@ def _param_problems(param: ParamSchema) -> list[tuple[str, str, dict[str, Any]]]
     for key in ("min", "max", "step"):
         if getattr(param, key) is not None and not numeric:
             problems.append((key, MSG_KEY_NOT_FOR_TYPE, {"key": key, "type": kind}))
-    if param.options is not None and kind != "choice":
-        problems.append(("options", MSG_KEY_NOT_FOR_TYPE, {"key": "options", "type": kind}))
+    for key in ("options", "option_labels"):
+        if getattr(param, key) is not None and kind != "choice":
+            problems.append((key, MSG_KEY_NOT_FOR_TYPE, {"key": key, "type": kind}))
+    if kind == "choice" and param.options and param.option_labels:
+        options = ", ".join(param.options)
+        problems += [
+            (f"option_labels.{value}", MSG_LABEL_NOT_OPTION, {"value": value, "options": options})
+            for value in param.option_labels
+            if value not in param.options
+        ]
     wrong_default = _default_problem(kind, default)
     if wrong_default:
         problems.append(("default", wrong_default, {}))

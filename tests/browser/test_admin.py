@@ -123,6 +123,22 @@ def test_invalid_values_are_explained_beside_the_field(staff_page: Any) -> None:
     assert opened.page.locator("#preview").evaluate("(viewer) => viewer.src") == first["src"]
 
 
+def test_the_form_reads_in_finnish_groups_and_options_included(staff_page: Any) -> None:
+    """Section headings and choice options come from the template's labels (``groups``,
+    ``option_labels``), in the page's language, in the order ``groups`` lists them."""
+    opened = staff_page(Role.PLANNER, "/admin/templates/outdoor-gym?lang=fi")
+    first = preview_shown(opened, 0)
+    legends = opened.page.locator("#param-fields legend").all_inner_texts()
+    assert legends == ["Sijoittelu", "Laitteet", "Alusta", "Lisäksi"]
+    layout = opened.page.locator("#param-layout option").all_inner_texts()
+    assert layout == ["Rivi", "Rengas"]
+    surface = opened.page.locator("#param-surface option").all_inner_texts()
+    assert "Nurmi" in surface  # a material's own label, in Finnish
+    opened.page.locator("#param-layout").select_option("ring")
+    ring = preview_shown(opened, first["seq"])  # the value sent is still the option's name
+    assert ring["src"] != first["src"]
+
+
 def test_the_compass_and_pasted_coordinates(staff_page: Any) -> None:
     opened = staff_page(Role.PLANNER, "/admin/ideas/kapylan-ulkokuntosali?lang=en")
     page = opened.page

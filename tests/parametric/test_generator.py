@@ -336,6 +336,29 @@ def test_description_is_filled_with_values_and_decimal_commas() -> None:
     assert scene.info.params == {"n": 4}
 
 
+def test_a_choice_in_a_description_reads_as_its_option_label_in_that_language() -> None:
+    body = """
+        description: {fi: "Alusta {surface}", sv: "Underlag {surface}", en: "A {surface} pad"}
+        params:
+          surface:
+            type: choice
+            options: [rubber, grass]
+            default: rubber
+            option_labels:
+              rubber: {fi: kumirouhe, en: rubber crumb}
+        parts:
+          - {shape: box, size: [1, 1, 1], material: wood}
+        """
+    labelled = make(body).info.description
+    # Swedish has no label: the option itself; an option with no label at all likewise.
+    assert labelled == {
+        "fi": "Alusta kumirouhe",
+        "sv": "Underlag rubber",
+        "en": "A rubber crumb pad",
+    }
+    assert make(body, {"surface": "grass"}).info.description["fi"] == "Alusta grass"
+
+
 def test_a_material_that_looks_like_one_already_used_costs_no_extra_draw_call() -> None:
     scene = make("""
         params:

@@ -57,6 +57,30 @@ async def test_every_stored_template_is_listed(client: httpx.AsyncClient, comms:
         assert template["model_url"] == (
             f"/api/v1/templates/{template['id']}/model.glb?version={template['version']}"
         )
+        # Every group a parameter names has a heading in fi, sv and en, and so has every
+        # option of a choice that the template labels.
+        assert {p["group"] for p in template["params"].values() if "group" in p} <= set(
+            template["groups"]
+        )
+        for heading in template["groups"].values():
+            assert set(heading) == {"fi", "sv", "en"}
+        for param in template["params"].values():
+            for option, label in param["option_labels"].items():
+                assert option in param["options"]
+                assert set(label) == {"fi", "sv", "en"}
+
+
+async def test_a_template_gives_its_group_headings_and_option_labels(
+    client: httpx.AsyncClient, planner: Staff
+) -> None:
+    response = await client.get("/api/v1/templates/outdoor-gym", headers=planner.headers)
+    assert response.status_code == 200
+    template = response.json()
+    assert list(template["groups"]) == ["layout", "equipment", "surface", "extras"]
+    assert template["groups"]["layout"] == {"fi": "Sijoittelu", "sv": "Placering", "en": "Layout"}
+    layout = template["params"]["layout"]
+    assert layout["option_labels"]["row"] == {"fi": "Rivi", "sv": "Rad", "en": "Row"}
+    assert template["params"]["stations"]["option_labels"] == {}  # not a choice
 
 
 async def test_a_template_shows_its_parameters(client: httpx.AsyncClient, comms: Staff) -> None:

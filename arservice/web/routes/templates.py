@@ -117,6 +117,9 @@ class ParamPublic(BaseModel):
     max: Number | None = None
     step: Number | None = None
     options: list[str] | None = None
+    option_labels: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Per option, per language: how a planner reads it."
+    )
     label: dict[str, str] = Field(default_factory=dict)
     help: dict[str, str] = Field(default_factory=dict)
     group: str | None = None
@@ -127,6 +130,9 @@ class TemplatePublic(BaseModel):
     version: int
     title: dict[str, str] = Field(description="Per language: fi, sv, en.")
     description: dict[str, str] = Field(description="Per language, with {name} placeholders.")
+    groups: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Per parameter group, per language: its heading."
+    )
     params: dict[str, ParamPublic]
     model_url: str = Field(
         description="This version's model at default values; add &name=value to vary."
@@ -172,6 +178,7 @@ def template_public(info: stored.TemplateInfo) -> TemplatePublic:
         version=template.version,
         title=dict(schema.title),
         description=dict(schema.description or {}),
+        groups={name: dict(texts) for name, texts in schema.groups.items()},
         params={name: _param_public(param) for name, param in schema.params.items()},
         model_url=f"{router.prefix}/{template.id}/model.glb?version={template.version}",
         builtin=info.builtin,

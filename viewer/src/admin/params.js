@@ -7,9 +7,11 @@
  *   color                            a colour picker
  *   text                             a text field
  *
- * Fields are grouped in fieldsets as the template groups them (`group`), in the template's
- * order; labels and help in the page's language (else fi, sv, en). Nothing is checked here: the
- * server's messages are shown beside each field (`showErrors`), so the rules live in one place.
+ * Fields are grouped in fieldsets as the template groups them (`group`), headed by the group's
+ * label (`groups`), in the order `groups` lists them, then the template's order; labels, help
+ * and option labels (`option_labels`) in the page's language (else fi, sv, en). Nothing is
+ * checked here: the server's messages are shown beside each field (`showErrors`), so the rules
+ * live in one place.
  * Every change calls `onChange(values)`, where values are the texts the preview URL takes.
  */
 import { lang, text } from "./api.js";
@@ -40,8 +42,8 @@ function element(tag, attributes = {}, children = []) {
   return node;
 }
 
-/** A key as words: "court-acrylic" -> "Court acrylic", "3x3" stays. The template format has
- * no translated names for groups and for most options, so this is what a planner reads. */
+/** A key as words: "court-acrylic" -> "Court acrylic", "3x3" stays: what a planner reads for
+ * a group or an option the template gives no label (`groups`, `option_labels`). */
 export function readable(key) {
   const words = String(key).replace(/[-_]+/g, " ").trim();
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : String(key);
@@ -80,14 +82,19 @@ export class ParamsForm {
     this.inputs.clear();
     this.container.replaceChildren();
     const groups = new Map();
+    const headings = template.groups || {};
+    for (const key of Object.keys(headings)) groups.set(key, []);
     for (const [name, param] of Object.entries(template.params)) {
       const key = param.group || "";
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key).push([name, param]);
     }
     for (const [group, params] of groups) {
-      const legend = group ? readable(group) : text("group_other");
-      const fieldset = element("fieldset", {}, [element("legend", {}, [legend])]);
+      if (!params.length) continue;
+      const heading = headings[group];
+      const legend = group ? pick(heading) || readable(group) : text("group_other");
+      const other = heading && pickLang(heading) !== lang ? pickLang(heading) : null;
+      const fieldset = element("fieldset", {}, [element("legend", { lang: other }, [legend])]);
       for (const [name, param] of params) {
         const value = name in values ? values[name] : param.default;
         fieldset.append(this.field(name, param, value));
@@ -114,7 +121,7 @@ export class ParamsForm {
       control = element("select", { id, "data-loc": `template.params.${name}`, "aria-describedby": described });
       const labels = optionLabels(this.container);
       for (const option of param.options || []) {
-        const named = labels[option];
+        const named = param.option_labels?.[option] || labels[option];
         const words = named ? pick(named) : readable(option);
         const other = named && pickLang(named) !== lang ? pickLang(named) : null;
         control.append(element("option", { value: option, selected: option === value, lang: other }, [words]));
