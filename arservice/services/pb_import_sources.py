@@ -6,6 +6,12 @@ where the address is checked: the web API lets a planner name any site, so by de
 public addresses are read (no loopback, private, link-local or reserved network), and the
 client follows no redirect. Tests and a city's own intranet Decidim pass
 ``allow_private=True``.
+
+The check is made twice: once before anything is read (a clear error at once), and again for
+every connection the client opens, which connects to the very address it has just checked
+(``PublicOnlyBackend``). Without the second, a name that resolves to a public address for the
+first look and to 127.0.0.1 for the connection (DNS rebinding) would reach the server's own
+network.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from arservice import __version__
@@ -72,9 +79,12 @@ def read_decidim(
     site, endpoint = site_and_endpoint(request.api)
     if not reader.allow_private:
         check_public_host(urlsplit(site).hostname or "")
+    transport = reader.transport
+    if transport is None and not reader.allow_private:
+        transport = public_only_transport()
     with httpx.Client(
         timeout=reader.timeout,
-        transport=reader.transport,
+        transport=transport,
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT},
         trust_env=False,
@@ -94,14 +104,68 @@ def read_csv(data: bytes) -> list[Project]:
     return read_projects_csv(data)
 
 
-def check_public_host(host: str) -> None:
-    """SourceError unless every address ``host`` resolves to is a public one."""
+def check_public_host(host: str) -> list[str]:
+    """The addresses ``host`` resolves to; SourceError unless every one is public."""
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise SourceError.single("", MSG_UNREACHABLE, url=host, reason=reason) from None
+    addresses: list[str] = []
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if not address.is_global or address.is_multicast:
             raise SourceError.single("api", MSG_PRIVATE_HOST, host=host)
+        addresses.append(str(address))
+    return addresses
+
+
+class PublicOnlyBackend(httpcore.NetworkBackend):
+    """httpcore's own sockets, but each connection resolves its host, checks every address
+    (``check_public_host``) and connects to a checked one, never to a name resolved again."""
+
+    def __init__(self) -> None:
+        self._sockets = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = check_public_host(host)
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in addresses:  # as socket.create_connection: the first that answers
+            try:
+                return self._sockets.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None  # check_public_host returned at least one address
+        raise failure
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("the import reads sites over TCP only")
+
+    def sleep(self, seconds: float) -> None:
+        self._sockets.sleep(seconds)
+
+
+def public_only_transport() -> httpx.HTTPTransport:
+    """httpx's transport, connecting through ``PublicOnlyBackend``. httpx does not take a
+    network backend, so its connection pool is replaced by one made as httpx makes it (TLS
+    verified with certifi's roots, as httpx's default) that takes one."""
+    transport = httpx.HTTPTransport(trust_env=False)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        network_backend=PublicOnlyBackend(),
+    )
+    return transport
