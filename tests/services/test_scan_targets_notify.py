@@ -13,6 +13,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine, update
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from arservice.services.scan_targets import MISS, RedirectLookup
 from arservice.store import repositories as repo
 from arservice.store.db import make_engine, session_factory
-from arservice.store.models import QrCode
+from arservice.store.models import Platform, QrCode
 
 pytestmark = pytest.mark.postgresql_only("LISTEN/NOTIFY; SQLite's cache is in test_scans.py")
 
@@ -103,6 +104,24 @@ def test_this_processs_own_write_is_forgotten_before_it_commits(engine: Engine) 
         found = lookup.lookup(code)
         assert found is not None
         assert found.target_url == AFTER
+    finally:
+        lookup.close()
+
+
+def test_counting_scans_keeps_the_cache(engine: Engine) -> None:
+    """The scan counts' flush (every few seconds under load) writes ``scan_counts`` only: it
+    changes no target, so it leaves the cached rows, and the changes counter, as they were."""
+    code = _new_code(engine)
+    lookup = RedirectLookup(engine, session_factory(engine).begin)
+    try:
+        _until(lambda: lookup.caching)
+        found = lookup.lookup(code)
+        assert found is not None
+        changes = lookup.changes
+        with session_factory(engine, write=True).begin() as session:
+            repo.add_scan_counts(session, {(found.code_id, date(2026, 11, 24), Platform.IOS): 3})
+        assert lookup.cached(code) == found
+        assert lookup.changes == changes
     finally:
         lookup.close()
 

@@ -221,7 +221,7 @@ def test_where_a_scan_goes(fields: dict[str, object], target: str) -> None:
     assert scan_target(_redirect(**fields), "https://ar.example.org") == target
 
 
-@pytest.mark.sqlite_only("SQLite's PRAGMA data_version; PostgreSQL reads every redirect")
+@pytest.mark.sqlite_only("SQLite's PRAGMA data_version; PostgreSQL's: test_scan_targets_notify.py")
 def test_the_redirect_cache_forgets_at_any_commit_by_another_connection(engine: Engine) -> None:
     from arservice.services.scan_targets import MISS, RedirectLookup
 
