@@ -123,6 +123,66 @@ def test_invalid_values_are_explained_beside_the_field(staff_page: Any) -> None:
     assert opened.page.locator("#preview").evaluate("(viewer) => viewer.src") == first["src"]
 
 
+SCHEDULE_SCRIPT = """async ([changes, every, loadMs]) => {
+  // preview.js's own LivePreview, as the page loaded it, on a detached viewer, with its load
+  // replaced by one that records when it was asked and takes loadMs: when the preview asks
+  // for a model is the subject here, not the model.
+  const page = document.querySelector('script[src*="template-try"]').src;
+  const { LivePreview } = await import(new URL('./preview.js', page));
+  const preview = new LivePreview(document.createElement('div'), {});
+  const asked = [];
+  preview.load = async function (seq) {
+    asked.push({ seq, at: performance.now() });
+    this.loading = true;
+    await new Promise((resolve) => setTimeout(resolve, loadMs));
+    if (seq === this.seq) this.loading = false;
+  };
+  const start = performance.now();
+  let soon = null;
+  for (let n = 1; n <= changes; n++) {
+    preview.update('ball-court', 1, { run_off: String(n) });
+    if (n === 1) {
+      // A timer set now for half the debounce fires after a request made at once, and
+      // before one that waits the debounce: timers run in the order they are due.
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      soon = asked.length;
+    }
+    await new Promise((resolve) => setTimeout(resolve, every));
+  }
+  const end = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 600));  // the last one's wait
+  return {
+    asked: asked.map((a) => ({ seq: a.seq, at: a.at - start })), span: end - start, soon,
+  };
+}"""
+
+
+def test_one_change_is_asked_for_at_once_a_drag_waits_but_is_shown_along_the_way(
+    staff_page: Any,
+) -> None:
+    """The preview's schedule (preview.js): a change while idle is asked for at once; changes
+    that follow each other wait for the next (DEBOUNCE_MS, 120), but never more than
+    MAX_WAIT_MS (400) since the last model asked for; the drag's last change is always asked
+    for. Times are the page's own clock; what is asserted is the order of things, with bounds
+    that a slow machine only loosens (a late timer asks for more models, never fewer)."""
+    opened = staff_page(Role.PLANNER, "/admin/templates/ball-court?lang=en")
+    one = opened.page.evaluate(SCHEDULE_SCRIPT, [1, 0, 50])
+    assert [a["seq"] for a in one["asked"]] == [1]
+    assert one["soon"] == 1  # asked for at once, not after a debounce
+
+    drag = opened.page.evaluate(SCHEDULE_SCRIPT, [40, 30, 150])
+    seqs = [a["seq"] for a in drag["asked"]]
+    assert seqs[0] == 1  # the first change at once
+    assert seqs[-1] == 40  # the last change always
+    assert seqs == sorted(seqs)
+    assert len(seqs) < 40  # changes in a row share a request
+    # Along the way: the drag lasted at least 40 x 30 ms = 1.2 s, and a model is asked for at
+    # most 400 ms (plus a timer's lateness) after the last one, so at least two more were
+    # asked for before the drag ended. Waiting for the end alone would ask for one.
+    inside = [a["at"] for a in drag["asked"] if a["at"] <= drag["span"]]
+    assert len(inside) >= 3, (drag["span"], inside)
+
+
 def test_the_form_reads_in_finnish_groups_and_options_included(staff_page: Any) -> None:
     """Section headings and choice options come from the template's labels (``groups``,
     ``option_labels``), in the page's language, in the order ``groups`` lists them."""

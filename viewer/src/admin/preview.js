@@ -4,8 +4,9 @@
  * A change made while the preview is idle (the last model shown, nothing waiting) is asked for
  * at once; a change made while another is waiting or loading (a dragged slider sends many)
  * waits DEBOUNCE_MS for the next one, so a drag asks for its first and its last model and few
- * between. Waiting on every change cost each of them DEBOUNCE_MS on screen (docs/benchmarks.md,
- * the live preview). The request is
+ * between; a drag that goes on is still shown every MAX_WAIT_MS, so the model follows the hand.
+ * Waiting on every change cost each of them DEBOUNCE_MS on screen (docs/benchmarks.md, the live
+ * preview). The request is
  * GET /api/v1/templates/{id}/model.glb?version=&<values> (staff only), which builds the model
  * once per set of values and redirects to its immutable /a/<sha256>.glb. The answer is read
  * here (fetch follows the redirect): its JSON chunk gives the figures (triangles from the index
@@ -20,6 +21,7 @@
 import { ApiError, answer, lang, text } from "./api.js";
 
 export const DEBOUNCE_MS = 120;
+export const MAX_WAIT_MS = 400;
 const GLB_MAGIC = 0x46546c67;
 const JSON_CHUNK = 0x4e4f534a;
 
@@ -63,6 +65,7 @@ export class LivePreview {
     this.timer = null;
     this.controller = null;
     this.loading = false;
+    this.firedAt = -Infinity;
     this.seq = 0;
     viewer.dataset.previewSeq = "0";
   }
@@ -74,9 +77,11 @@ export class LivePreview {
     const seq = ++this.seq;
     const fire = () => {
       this.timer = null;
+      this.firedAt = performance.now();
       this.load(seq, templateId, version, values);
     };
-    this.timer = setTimeout(fire, idle ? 0 : DEBOUNCE_MS);
+    const overdue = MAX_WAIT_MS - (performance.now() - this.firedAt);
+    this.timer = setTimeout(fire, idle ? 0 : Math.max(0, Math.min(DEBOUNCE_MS, overdue)));
   }
 
   async load(seq, templateId, version, values) {
