@@ -130,9 +130,7 @@ def model_descriptions(session: Session, idea: IdeaOut) -> dict[str, str]:
     except ArServiceError:
         logger.exception("the description of idea %s cannot be made", idea.slug)
         return {}
-    return render_texts(
-        template.schema.description or {}, values, template.schema.option_labels()
-    )
+    return render_texts(template.schema.description or {}, values, template.schema.option_labels())
 
 
 def _let_value(expressions: Mapping[str, Any], raw: Any, values: Mapping[str, Value]) -> Value:
