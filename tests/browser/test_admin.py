@@ -326,3 +326,49 @@ def test_staff_pages_have_no_wcag_violation(
     clean(opened, admin_server, 403)
     name = re.sub(r"[^a-z0-9]+", "-", path.split("?")[0].strip("/")) or "home"
     shoot(opened, artifacts, f"axe-{name}-{role.value if role else 'anonymous'}")
+
+
+TABLET = {"viewport": {"width": 768, "height": 1024}, "has_touch": True, "is_mobile": True}
+"""A tablet held upright (an iPad's CSS size), with touch."""
+OVERFLOW_SCRIPT = """() => {
+  const width = document.documentElement.clientWidth;
+  const named = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+    + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '');
+  const all = [...document.querySelectorAll('body *')];
+  // Boxes that scroll sideways: only source listings may (a template's long lines).
+  const sideways = all.filter((e) => !['PRE', 'TEXTAREA', 'INPUT', 'SELECT'].includes(e.tagName)
+    && !e.closest('pre') && e.scrollWidth > e.clientWidth + 1
+    && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX));
+  return {page: document.documentElement.scrollWidth - width,
+          sideways: sideways.slice(0, 5).map(named)};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        (Role.PLANNER, "/admin/ideas?lang=fi"),
+        (Role.PLANNER, "/admin/ideas/kapylan-ulkokuntosali?lang=fi"),
+        (Role.PLANNER, "/admin/templates/ball-court?lang=sv"),
+        (Role.COMMS, "/admin/campaigns?lang=fi"),
+        (Role.ADMIN, "/admin/users?lang=en"),
+    ],
+)
+def test_staff_pages_fit_a_tablet(
+    staff_page: Any, admin_server: Server, artifacts: Path, role: Role, path: str
+) -> None:
+    """At 768 x 1024 with touch: nothing runs off the right edge (neither the page nor a table
+    scrolls sideways; only a template's source listing may), the menu is on screen, and the
+    preview shows its model."""
+    opened = staff_page(role, path, **TABLET)
+    page = opened.page
+    if page.locator("#preview").count():
+        preview_shown(opened, 0)
+    overflow = page.evaluate(OVERFLOW_SCRIPT)
+    assert overflow == {"page": 0, "sideways": []}
+    menu = page.locator("nav a").first
+    expect(menu).to_be_visible()
+    assert (menu.bounding_box() or {"x": -1})["x"] >= 0
+    clean(opened, admin_server)
+    name = re.sub(r"[^a-z0-9]+", "-", path.split("?")[0].strip("/"))
+    shoot(opened, artifacts, f"tablet-{name}")
