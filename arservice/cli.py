@@ -27,6 +27,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -37,10 +38,11 @@ import uvicorn.config
 from pydantic import ValidationError
 
 from arservice import __version__
-from arservice.errors import ArServiceError, TemplateError
+from arservice.errors import ArServiceError, BuildError, TemplateError
 from arservice.gltf import inspect_glb
 from arservice.i18n import N_, pick_text
 from arservice.parametric import Template, load_template, resolve_params, template_json_schema
+from arservice.parametric.loader import source_line
 from arservice.services import accounts
 from arservice.services.models import build_model
 from arservice.settings import Settings
@@ -67,18 +69,31 @@ lang_option: Callable[[F], F] = click.option(
 )
 
 
+_TEMPLATE_SOURCE: ContextVar[bytes | None] = ContextVar("template_source", default=None)
+"""The text of the template file a command loaded (``_load``), so that its errors can name
+their line."""
+
+
 def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Print an ArServiceError as its items on stderr and exit 1, without a traceback."""
+    """Print an ArServiceError as its items on stderr and exit 1, without a traceback. A
+    problem of a template file read from disk starts with its line: ``line 14: params...``."""
 
     @wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         lang = str(kwargs.get("lang") or "en")
+        token = _TEMPLATE_SOURCE.set(None)
         try:
             return command(*args, **kwargs)
         except ArServiceError as exc:
+            source = _TEMPLATE_SOURCE.get()
+            in_template = source is not None and isinstance(exc, TemplateError | BuildError)
             for item in exc.items:
-                click.echo(f"error: {item.describe(lang)}", err=True)
+                line = source_line(source, item.loc) if in_template and source else None
+                where = f"line {line}: " if line else ""
+                click.echo(f"error: {where}{item.describe(lang)}", err=True)
             sys.exit(1)
+        finally:
+            _TEMPLATE_SOURCE.reset(token)
 
     return run
 
@@ -285,6 +300,7 @@ def _load(ref: str) -> tuple[Template, dict[str, bytes]]:
             source = path.read_bytes()
         except OSError as exc:
             raise TemplateError.single("", MSG_CANNOT_READ, path=ref, reason=exc.strerror) from None
+        _TEMPLATE_SOURCE.set(source)
         template = load_template(source, material_library())
         wanted = _asset_names(template)
         assets = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,9 +32,9 @@ GOOD = DATA / "good" / "gym.yaml"
 BAD = DATA / "bad"
 ARSERVICE = Path(sys.executable).parent / "arservice"
 
-CHECK_FI = "error: checks[0]: Tanko on liian korkea: enintään 2,5 m"
-CHECK_SV = "error: checks[0]: Stången är för hög: högst 2,5 m"
-CHECK_EN = "error: checks[0]: The bar is too high: at most 2.5 m"
+CHECK_FI = "error: line 22: checks[0]: Tanko on liian korkea: enintään 2,5 m"
+CHECK_SV = "error: line 22: checks[0]: Stången är för hög: högst 2,5 m"
+CHECK_EN = "error: line 22: checks[0]: The bar is too high: at most 2.5 m"
 
 
 @pytest.fixture
@@ -120,13 +121,14 @@ def test_check_of_a_good_template_prints_ok(runner: CliRunner) -> None:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("unknown-shape.yaml", "error: parts[0].shape: unknown shape 'cylindr'; did you mean"),
+        ("unknown-shape.yaml", "error: line 8: parts[0].shape: unknown shape 'cylindr'; did you"),
         ("yaml-syntax-error.yaml", "error: line 6, column 10: the file is not valid YAML"),
         ("top-level-list.yaml", "error: a template must be a mapping of keys to values"),
-        ("huge-power-in-let.yaml", "error: let.big: the number 10000000000 is too large"),
-        ("repeat-count-expression-5000.yaml", "error: parts[0].repeat.count: must give a whole"),
-        ("nested-repeats-node-limit.yaml", "error: components.row[0]: the model has more than"),
-        ("json-unknown-material.json", "error: parts[1].material: there is no material 'plywod'"),
+        ("huge-power-in-let.yaml", "error: line 10: let.big: the number 10000000000 is too large"),
+        ("repeat-count-expression-5000.yaml", "error: line 11: parts[0].repeat.count: must give"),
+        ("nested-repeats-node-limit.yaml", "error: line 11: components.row[0]: the model has more"),
+        ("json-unknown-material.json", "error: line 8: parts[1].material: there is no material"),
+        ("option-label-not-an-option.yaml", "error: line 15: params.surface.option_labels.gras:"),
     ],
 )
 def test_check_of_a_bad_template_prints_the_problem_with_its_place(
@@ -147,8 +149,24 @@ def test_check_prints_every_problem_of_a_template_one_per_line(runner: CliRunner
     ]
     lines = assert_refused(run(runner, "check", path))
     assert len(lines) == len(expected) == 16
+    text = path.read_text(encoding="utf-8").splitlines()
     for wanted in expected:
-        assert any(line.startswith(f"error: {wanted}") for line in lines), (wanted, lines)
+        found = [line for line in lines if re.match(rf"error: line \d+: {re.escape(wanted)}", line)]
+        assert len(found) == 1, (wanted, lines)
+        # The line named is the one that holds the place: its last key, or a list item.
+        number, loc = re.match(r"error: line (\d+): ([^:]+):", found[0]).groups()  # type: ignore[union-attr]
+        last = re.findall(r"[A-Za-z_]\w*|\[\d+\]", loc)[-1]
+        source = text[int(number) - 1]
+        assert (f"{last}:" in source) if last[0] != "[" else ("- " in source or "[" in source), (
+            loc,
+            source,
+        )
+
+
+def test_a_problem_with_parameter_values_names_no_line(runner: CliRunner) -> None:
+    """A value given with --set is not in the template: its problem has no line."""
+    lines = assert_refused(run(runner, "check", GOOD, "--set", "stations=99"))
+    assert lines == ["error: stations: must be at most 8 (got '99')"]
 
 
 def test_check_of_a_file_that_is_not_utf8_says_so(runner: CliRunner, tmp_path: Path) -> None:
@@ -246,7 +264,7 @@ def test_build_of_a_bad_template_writes_nothing(runner: CliRunner, tmp_path: Pat
         run(runner, "build", BAD / "nested-repeats-node-limit.yaml", "-o", output)
     )
     assert lines == [
-        "error: components.row[0]: the model has more than 5000 parts after repeats; "
+        "error: line 11: components.row[0]: the model has more than 5000 parts after repeats; "
         "lower the repeat counts"
     ]
     assert list(tmp_path.iterdir()) == []
@@ -311,7 +329,7 @@ def test_console_script_reports_a_bad_template_without_a_traceback(tmp_path: Pat
     lines = done.stderr.splitlines()
     assert lines
     assert all(line.startswith("error: ") for line in lines), lines
-    assert "error: parts[0].size: " in done.stderr
+    assert "error: line 14: parts[0].size: " in done.stderr
 
 
 def test_console_script_builds_a_glb(tmp_path: Path) -> None:

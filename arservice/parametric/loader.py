@@ -106,6 +106,43 @@ def parse_document(source: str | bytes) -> Any:
     return data
 
 
+_STEP_RE = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def source_line(source: str | bytes, loc: str) -> int | None:
+    """The line (1-based) of the place ``loc`` names in a template's text: ``params.width.max``
+    -> the line of ``max:``, ``parts[2].size[0]`` -> the line of that value. A key that is
+    missing gives the line of the mapping that lacks it; None when the text cannot be read or
+    ``loc`` is not a path (``""``, ``line 6, column 3``). For messages that say where; the web
+    UI finds the same lines in the browser (``viewer/src/admin/source-view.js``)."""
+    if not loc or loc.startswith("line "):
+        return None
+    if isinstance(source, bytes):
+        source = source.decode("utf-8-sig", errors="replace")
+    if len(source.encode()) > limits.TEMPLATE_BYTES:
+        return None
+    try:
+        node = YAML(typ="safe", pure=True).compose(source)
+    except (YAMLError, ValueError, RecursionError):
+        return None
+    line = None if node is None else node.start_mark.line + 1
+    for index, key in _STEP_RE.findall(loc):
+        if node is None:
+            break
+        found = None
+        if index and node.id == "sequence" and int(index) < len(node.value):
+            found = node.value[int(index)]
+            line = found.start_mark.line + 1
+        elif key and node.id == "mapping":
+            for key_node, value_node in node.value:
+                if str(key_node.value) == key:
+                    found = value_node
+                    line = key_node.start_mark.line + 1
+                    break
+        node = found
+    return line
+
+
 def _long_number_line(source: str) -> str:
     match = re.search(r"\d{100,}", source)
     return f"line {source.count(chr(10), 0, match.start()) + 1}" if match else ""

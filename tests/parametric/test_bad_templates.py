@@ -364,3 +364,26 @@ def test_template_of_exactly_the_size_limit_is_accepted() -> None:
     assert load_template(source, LIBRARY).id == "padded"
     with pytest.raises(TemplateError):
         load_template(padded(limits.TEMPLATE_BYTES + 1), LIBRARY)
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in corpus_paths()])
+def test_every_reported_place_is_found_at_its_line(path: Path) -> None:
+    """``source_line`` (the CLI's ``line N:``) finds each reported place in the file: the line
+    holds the place's last key, or starts the list item it names; a key the template lacks
+    (``this key is required``) gives the line of the mapping that lacks it."""
+    source = path.read_bytes()
+    lines = source.decode("utf-8-sig").splitlines()
+    _, error = refuse(source)
+    for item in error.items:
+        if not item.loc or item.loc.startswith("line "):
+            continue
+        line = loader.source_line(source, item.loc)
+        assert line is not None, item.loc
+        text = lines[line - 1]
+        last = re.findall(r"[^.\[\]]+|\[\d+\]", item.loc)[-1]
+        if item.msgid == loader.MSG_REQUIRED:
+            assert ":" in text or "{" in text, (item.loc, line, text)
+        elif last.startswith("["):
+            assert "- " in text or "[" in text, (item.loc, line, text)
+        else:
+            assert f"{last}:" in text or f'"{last}":' in text, (item.loc, line, text)
