@@ -86,10 +86,11 @@ def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except ArServiceError as exc:
             source = _TEMPLATE_SOURCE.get()
-            in_template = source is not None and isinstance(exc, TemplateError | BuildError)
+            if source is not None and isinstance(exc, TemplateError | BuildError):
+                exc = exc.with_lines(lambda loc: source_line(source, loc))
             for item in exc.items:
-                line = source_line(source, item.loc) if in_template and source else None
-                where = f"line {line}: " if line else ""
+                said = item.line is None or item.loc.startswith("line ")
+                where = "" if said else f"line {item.line}: "
                 click.echo(f"error: {where}{item.describe(lang)}", err=True)
             sys.exit(1)
         finally:

@@ -24,14 +24,15 @@ knowing about HTTP.
 
 Every item carries its place (``parts[3].size[0]``), a message id (the English text, with
 ``{name}`` placeholders) and the values for the placeholders, so the message can be shown in the
-reader's language: ``error.items[0].message("fi")``.
+reader's language: ``error.items[0].message("fi")``. A problem in a text someone wrote (an uploaded
+template) also carries the ``line`` of that text it is on (:meth:`ArServiceError.with_lines`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Self
 
 from arservice.i18n import pick_text, translate
 
@@ -48,6 +49,8 @@ class ErrorItem:
     msgid: str
     params: Mapping[str, Any] = field(default_factory=dict)
     texts: Mapping[str, str] | None = None
+    line: int | None = None
+    """The line (1-based) of the source text the place is on, when the problem is in one."""
 
     def message(self, lang: str = "en") -> str:
         if self.texts:
@@ -69,7 +72,7 @@ class ErrorItem:
             loc = prefix + self.loc
         else:
             loc = f"{prefix}.{self.loc}"
-        return ErrorItem(loc, self.msgid, self.params, self.texts)
+        return ErrorItem(loc, self.msgid, self.params, self.texts, self.line)
 
 
 class ArServiceError(Exception):
@@ -87,6 +90,18 @@ class ArServiceError(Exception):
 
     def describe(self, lang: str = "en") -> str:
         return "\n".join(item.describe(lang) for item in self.items)
+
+    def with_lines(self, line_of: Callable[[str], int | None]) -> Self:
+        """The same error, each item given the line ``line_of(loc)`` finds for its place (an
+        item that has a line keeps it)."""
+        located = type(self).__new__(type(self))
+        located.__dict__.update(self.__dict__)  # what a subclass keeps (retry_after, ...)
+        located.items = tuple(
+            item if item.line is not None else replace(item, line=line_of(item.loc))
+            for item in self.items
+        )
+        Exception.__init__(located, *self.args)
+        return located
 
 
 class TemplateError(ArServiceError):

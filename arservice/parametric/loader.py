@@ -106,17 +106,22 @@ def parse_document(source: str | bytes) -> Any:
     return data
 
 
-_STEP_RE = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+_STEP_RE = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
 
 
 def source_line(source: str | bytes, loc: str) -> int | None:
     """The line (1-based) of the place ``loc`` names in a template's text: ``params.width.max``
-    -> the line of ``max:``, ``parts[2].size[0]`` -> the line of that value. A key that is
-    missing gives the line of the mapping that lacks it; None when the text cannot be read or
-    ``loc`` is not a path (``""``, ``line 6, column 3``). For messages that say where; the web
-    UI finds the same lines in the browser (``viewer/src/admin/source-view.js``)."""
-    if not loc or loc.startswith("line "):
+    -> the line of ``max:``, ``parts[2].size[0]`` -> the line of that value. A place that is not
+    in the text (a key the template lacks) gives the line of its nearest parent that is;
+    ``line 6, column 3`` (a syntax error) gives 6; None when the text cannot be read, or
+    nothing of ``loc`` is in it (``assets[bench.glb]``: a file, not the text). The CLI prints
+    it before each problem; the API returns it with each item of a refused upload, and the
+    staff UI marks that line."""
+    if not loc:
         return None
+    if loc.startswith("line "):
+        written = re.match(r"line (\d+)", loc)
+        return int(written.group(1)) if written else None
     if isinstance(source, bytes):
         source = source.decode("utf-8-sig", errors="replace")
     if len(source.encode()) > limits.TEMPLATE_BYTES:
@@ -125,20 +130,22 @@ def source_line(source: str | bytes, loc: str) -> int | None:
         node = YAML(typ="safe", pure=True).compose(source)
     except (YAMLError, ValueError, RecursionError):
         return None
-    line = None if node is None else node.start_mark.line + 1
-    for index, key in _STEP_RE.findall(loc):
-        if node is None:
-            break
+    line = None
+    for bracketed, name in _STEP_RE.findall(loc):
         found = None
-        if index and node.id == "sequence" and int(index) < len(node.value):
-            found = node.value[int(index)]
-            line = found.start_mark.line + 1
-        elif key and node.id == "mapping":
+        if node is not None and node.id == "sequence" and bracketed.isdigit():
+            if int(bracketed) < len(node.value):
+                found = node.value[int(bracketed)]
+                line = found.start_mark.line + 1
+        elif node is not None and node.id == "mapping":
+            key = name or bracketed
             for key_node, value_node in node.value:
                 if str(key_node.value) == key:
                     found = value_node
                     line = key_node.start_mark.line + 1
                     break
+        if found is None:
+            break
         node = found
     return line
 

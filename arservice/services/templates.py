@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from arservice.errors import (
     ArServiceError,
     AssetError,
+    BuildError,
     ConflictError,
     ErrorItem,
     NotFoundError,
@@ -50,7 +51,7 @@ from arservice.errors import (
 )
 from arservice.i18n import N_
 from arservice.parametric import Template, load_template
-from arservice.parametric.loader import parse_document
+from arservice.parametric.loader import parse_document, source_line
 from arservice.services.models import build_model
 from arservice.services.uploads import (
     COMPONENT_MAX_BYTES,
@@ -287,7 +288,22 @@ def upload_template(
     Raises TemplateError (with every problem: the template's, the files', the version's) or
     AssetError (only the files are wrong), ConflictError when only the version number is taken,
     and the build's error when the template cannot build at its defaults. Writes nothing then.
+    Each problem in the template's text carries its line there (``ErrorItem.line``).
     """
+    try:
+        return _upload(session, blobs, source, assets, author_id, max_asset_bytes)
+    except (TemplateError, BuildError) as exc:
+        raise exc.with_lines(lambda loc: source_line(source, loc)) from None
+
+
+def _upload(
+    session: Session,
+    blobs: BlobStore,
+    source: bytes,
+    assets: Mapping[str, bytes] | Sequence[tuple[str, bytes]],
+    author_id: int | None,
+    max_asset_bytes: int,
+) -> UploadedTemplate:
     pairs = list(assets.items()) if isinstance(assets, Mapping) else list(assets)
     template, template_items = _load(source)
     checked, asset_items = check_component_files(pairs, max_bytes=max_asset_bytes)

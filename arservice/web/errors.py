@@ -5,7 +5,8 @@
                "items": [{"loc": "stations", "message": "must be at most 10 (got '12')"}]}}
 
 ``code`` is for programs, ``message`` for people, ``items`` names each failing field (``loc``
-as in ``parts[3].size[0]``, or ``""`` for the request as a whole). A single problem that has no
+as in ``parts[3].size[0]``, or ``""`` for the request as a whole; ``line`` too when the problem
+is on a line of a text the request sent, an uploaded template). A single problem that has no
 place is told in ``message`` alone, with no items.
 
     what went wrong                                 status  code
@@ -167,6 +168,10 @@ single item without a place is the message itself); the first match wins, anythi
 class ErrorItemBody(BaseModel):
     loc: str = Field(description="The failing field, as parts[3].size[0]; empty: the request.")
     message: str
+    line: int | None = Field(
+        default=None,
+        description="Only for a problem in an uploaded template: the line of its text (from 1).",
+    )
 
 
 class ErrorBody(BaseModel):
@@ -197,19 +202,21 @@ def error_response(
     status: int,
     code: str,
     message: str,
-    items: Iterable[tuple[str, str]] = (),
+    items: Iterable[tuple[str, str] | tuple[str, str, int | None]] = (),
     *,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """The one error shape; ``items`` are (loc, message) pairs."""
-    body = {
-        "error": {
-            "code": code,
-            "message": message,
-            "items": [{"loc": loc, "message": text} for loc, text in items],
-        }
-    }
+    """The one error shape; ``items`` are (loc, message) pairs, or (loc, message, line) when a
+    problem is on a line of a text the request sent (``line`` left out when None)."""
+    body = {"error": {"code": code, "message": message, "items": [_item(*i) for i in items]}}
     return JSONResponse(body, status_code=status, headers={**NO_STORE, **(headers or {})})
+
+
+def _item(loc: str, text: str, line: int | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"loc": loc, "message": text}
+    if line is not None:
+        item["line"] = line
+    return item
 
 
 def _language(connection: HTTPConnection) -> str:
@@ -228,7 +235,7 @@ async def arservice_error(request: Request, exc: Exception) -> JSONResponse:
     headers = getattr(exc, "headers", None)
     if len(exc.items) == 1 and not exc.items[0].loc:
         return error_response(status, exc.code, exc.items[0].message(lang), headers=headers)
-    items = [(item.loc, item.message(lang)) for item in exc.items]
+    items = [(item.loc, item.message(lang), item.line) for item in exc.items]
     return error_response(status, exc.code, translate(lang, summary), items, headers=headers)
 
 

@@ -54,7 +54,9 @@ def assert_error_shape(response: httpx.Response) -> dict[str, Any]:
     assert error["message"]
     assert isinstance(error["items"], list)
     for item in error["items"]:
-        assert set(item) == {"loc", "message"}
+        assert set(item) in ({"loc", "message"}, {"loc", "message", "line"})
+        assert isinstance(item.get("line", 1), int)
+        assert item.get("line", 1) >= 1
         assert isinstance(item["loc"], str)
         assert isinstance(item["message"], str)
         assert item["message"]

@@ -304,6 +304,35 @@ async def test_a_bad_upload_is_refused_with_every_problem_and_writes_nothing(
     assert stored_blobs(tmp_path) == []
 
 
+async def test_each_problem_in_the_template_text_names_its_line(
+    client: httpx.AsyncClient, planner: Staff
+) -> None:
+    """``line`` is where the place is in the uploaded text (for the staff UI's marks and for
+    scripts); a component file's problem has none; a syntax error has its own."""
+    source = (
+        signs_source()
+        .replace("version: 1", "version: one")
+        .replace("size: [=width, 0.1, 1.5]", "size: [1, 1]")
+    )
+    response = await post(client, planner, form(source, ("info-sign.glb", b"glTF")))
+    items = {item["loc"]: item for item in assert_error_shape(response)["items"]}
+    lines = source.splitlines()
+    assert lines[items["version"]["line"] - 1].startswith("version: one")
+    assert "size: [1, 1]" in lines[items["parts[0].size"]["line"] - 1]
+    assert "line" not in items["assets[info-sign.glb]"]
+
+    built = signs_source().replace(
+        "parts:", "checks: [{assert: =width > 5, message: {en: N}}]\nparts:"
+    )
+    response = await post(client, planner, form(built, ("info-sign.glb", sign_glb())))
+    [check] = assert_error_shape(response)["items"]
+    assert built.splitlines()[check["line"] - 1].startswith("checks:")
+
+    response = await post(client, planner, form("format: [unclosed\n"))
+    [syntax] = assert_error_shape(response)["items"]
+    assert syntax["line"] == 2
+
+
 async def test_messages_say_what_to_do(client: httpx.AsyncClient, planner: Staff) -> None:
     response = await post(
         client, planner, form(signs_source(), ("info-sign.glb", _glb_in_millimetres()))

@@ -7,7 +7,7 @@
  * template's page and its preview at the default values. */
 import { ApiError, answer, text, withLang } from "./api.js";
 import { LivePreview } from "./preview.js";
-import { lineOf, locateLines, renderSource } from "./source-view.js";
+import { renderSource } from "./source-view.js";
 
 const form = document.getElementById("upload");
 const sourceText = document.getElementById("source-text");
@@ -53,10 +53,8 @@ function showChecks(names, failures) {
 }
 
 function showProblems(error, source) {
-  const lines = locateLines(source);
-  const placed = error.items
-    .map((entry) => ({ ...entry, line: lineOf(lines, entry.loc) }))
-    .sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+  // The API gives each problem in the text its line (`line`); a component file's has none.
+  const placed = [...error.items].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   problemSummary.textContent = error.message;
   problemList.replaceChildren();
   for (const entry of placed) {
