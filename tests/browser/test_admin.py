@@ -106,7 +106,9 @@ def test_a_dragged_slider_asks_for_few_models_and_shows_the_last(
     )
     last = preview_shown(opened, first["seq"] + 5)  # the sixth change of the burst
     asked = [url for url in asked if "/model.glb?" in url]
-    assert 1 <= len(asked) <= 3, asked  # six changes, not six builds
+    # Six changes, not six builds: the first at once, the last, and (when the page is slow
+    # enough that the burst outlasts 400 ms) a max-wait one or two between.
+    assert 1 <= len(asked) <= 4, asked
     assert f"{SLIDER}=10" in asked[-1]
     assert last["src"] != first["src"]
     assert float(last["size"].split()[0]) > float(first["size"].split()[0])  # 10 stations
