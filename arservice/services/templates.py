@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -115,11 +115,35 @@ def sync_builtin_templates(session: Session) -> list[tuple[str, int]]:
 
 @dataclass(frozen=True)
 class StoredTemplate:
-    """One stored template version, parsed, with the bytes of its component GLBs by file name."""
+    """One stored template version, parsed, with the bytes of its component GLBs by file name
+    (read when first asked for: see :class:`StoredFiles`)."""
 
     template: Template
-    asset_files: dict[str, bytes]
+    asset_files: Mapping[str, bytes]
     builtin: bool
+
+
+class StoredFiles(Mapping[str, bytes]):
+    """A version's component GLBs by file name, each read from the blob store the first time
+    its bytes are asked for. A preview or a publish whose model is built already (the model's
+    hash is the template's id, version and values, not the files' bytes) reads none of them;
+    before, every preview read every file of its template (a network round trip each on S3)."""
+
+    def __init__(self, blobs: BlobStore, keys: Mapping[str, str]) -> None:
+        self._blobs = blobs
+        self._keys = dict(keys)
+        self._read: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._read:
+            self._read[name] = self._blobs.get(self._keys[name])
+        return self._read[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 ASSET_PREFIX = "template-assets"
@@ -145,7 +169,7 @@ def stored_template(
     component GLBs; NotFoundError naming what exists when there is no such template or version."""
     row = _version_row(session, template_id, version)
     template = _parse(row.template_id, row.version, row.source)
-    assets = {asset.file_name: blobs.get(asset.blob_key) for asset in row.assets}
+    assets = StoredFiles(blobs, {asset.file_name: asset.blob_key for asset in row.assets})
     return StoredTemplate(template, assets, row.template.builtin)
 
 

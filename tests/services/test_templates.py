@@ -20,10 +20,11 @@ from arservice.errors import (
 from arservice.parametric import loader
 from arservice.services import templates as service
 from arservice.services import uploads
+from arservice.services.artifacts import ArtifactBuilder
 from arservice.services.templates import asset_key, upload_template
 from arservice.store import repositories as repo
 from arservice.store.blobs import MemoryBlobStore
-from arservice.store.builtin import builtin_template_paths
+from arservice.store.builtin import builtin_template_paths, material_library
 from arservice.store.db import session_factory
 from arservice.store.models import AuditEntry, Role, TemplateAsset, TemplateVersion
 from tests.services.test_uploads import sign_glb
@@ -119,6 +120,55 @@ def test_a_new_template_is_stored_with_its_component(
             "carried_over": [],
             "new_template": True,
         }
+
+
+class CountingBlobs(MemoryBlobStore):
+    """A memory blob store that counts the reads of each key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: dict[str, int] = {}
+
+    def get(self, key: str) -> bytes:
+        self.reads[key] = self.reads.get(key, 0) + 1
+        return super().get(key)
+
+
+def test_a_preview_whose_model_is_built_reads_no_component_file(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Component bytes are read when a build needs them, once per lookup, and not at all when
+    the model with those values is stored already."""
+    blobs = CountingBlobs()
+    sign = sign_glb()
+    upload(sessions, blobs, signs(), {"info-sign.glb": sign})
+    key = asset_key(uploads.hashlib.sha256(sign).hexdigest())
+    builder = ArtifactBuilder()
+    library = material_library()
+
+    def preview() -> bool:
+        with sessions() as session:
+            found = service.stored_template(session, blobs, "sign-post")
+        ref = builder.ensure_glb(
+            found.template,
+            {"width": 3},
+            library=library,
+            blobs=blobs,
+            asset_files=found.asset_files,
+        )
+        return ref.built
+
+    blobs.reads.clear()
+    assert preview() is True  # built: the file is read once
+    assert blobs.reads.get(key) == 1
+    assert preview() is False  # found built: the file is not read again
+    assert blobs.reads.get(key) == 1
+    with sessions() as session:
+        found = service.stored_template(session, blobs, "sign-post")
+    assert list(found.asset_files) == ["info-sign.glb"]  # names without reading
+    assert blobs.reads.get(key) == 1
+    assert found.asset_files["info-sign.glb"] == sign == found.asset_files["info-sign.glb"]
+    assert blobs.reads.get(key) == 2  # read once for this lookup
 
 
 def test_a_new_version_carries_over_the_components_it_does_not_upload(
