@@ -42,7 +42,7 @@ from arservice.errors import ArServiceError, BuildError, TemplateError
 from arservice.gltf import inspect_glb
 from arservice.i18n import N_, pick_text
 from arservice.parametric import Template, load_template, resolve_params, template_json_schema
-from arservice.parametric.loader import source_line
+from arservice.parametric.loader import source_lines
 from arservice.services import accounts
 from arservice.services.models import build_model
 from arservice.settings import Settings
@@ -87,7 +87,7 @@ def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         except ArServiceError as exc:
             source = _TEMPLATE_SOURCE.get()
             if source is not None and isinstance(exc, TemplateError | BuildError):
-                exc = exc.with_lines(lambda loc: source_line(source, loc))
+                exc = exc.with_lines(source_lines(source))
             for item in exc.items:
                 said = item.line is None or item.loc.startswith("line ")
                 where = "" if said else f"line {item.line}: "

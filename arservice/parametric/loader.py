@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -109,27 +109,46 @@ def parse_document(source: str | bytes) -> Any:
 _STEP_RE = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
 
 
-def source_line(source: str | bytes, loc: str) -> int | None:
-    """The line (1-based) of the place ``loc`` names in a template's text: ``params.width.max``
-    -> the line of ``max:``, ``parts[2].size[0]`` -> the line of that value. A place that is not
-    in the text (a key the template lacks) gives the line of its nearest parent that is;
-    ``line 6, column 3`` (a syntax error) gives 6; None when the text cannot be read, or
-    nothing of ``loc`` is in it (``assets[bench.glb]``: a file, not the text). The CLI prints
-    it before each problem; the API returns it with each item of a refused upload, and the
-    staff UI marks that line."""
-    if not loc:
-        return None
-    if loc.startswith("line "):
-        written = re.match(r"line (\d+)", loc)
-        return int(written.group(1)) if written else None
+def source_lines(source: str | bytes) -> Callable[[str], int | None]:
+    """``line_of(loc)``: the line (1-based) of the place ``loc`` names in a template's text.
+    ``params.width.max`` -> the line of ``max:``, ``parts[2].size[0]`` -> the line of that
+    value. A place that is not in the text (a key the template lacks) gives the line of its
+    nearest parent that is; ``line 6, column 3`` (a syntax error) gives 6; None when the text
+    cannot be read, or nothing of ``loc`` is in it (``assets[bench.glb]``: a file, not the
+    text). The text is read once, when a place first needs it, however many are asked for.
+    The CLI prints the line before each problem; the API returns it with each item of a
+    refused upload, and the staff UI marks that line."""
+    composed: list[Any] = []
+
+    def root() -> Any:
+        if not composed:
+            composed.append(_compose(source))
+        return composed[0]
+
+    def line_of(loc: str) -> int | None:
+        if not loc:
+            return None
+        if loc.startswith("line "):
+            written = re.match(r"line (\d+)", loc)
+            return int(written.group(1)) if written else None
+        return _line_in(root(), loc)
+
+    return line_of
+
+
+def _compose(source: str | bytes) -> Any:
+    """The YAML node tree of ``source`` (positions kept), or None when it cannot be read."""
     if isinstance(source, bytes):
         source = source.decode("utf-8-sig", errors="replace")
     if len(source.encode()) > limits.TEMPLATE_BYTES:
         return None
     try:
-        node = YAML(typ="safe", pure=True).compose(source)
+        return YAML(typ="safe", pure=True).compose(source)
     except (YAMLError, ValueError, RecursionError):
         return None
+
+
+def _line_in(node: Any, loc: str) -> int | None:
     line = None
     for bracketed, name in _STEP_RE.findall(loc):
         found = None

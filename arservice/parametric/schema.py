@@ -274,11 +274,7 @@ class TemplateSchema(_Strict):
 
     def option_labels(self) -> dict[str, dict[str, dict[str, str]]]:
         """Per choice parameter that labels its options: option -> language -> label."""
-        return {
-            name: {option: dict(texts) for option, texts in param.option_labels.items()}
-            for name, param in self.params.items()
-            if param.option_labels
-        }
+        return {name: p.option_labels for name, p in self.params.items() if p.option_labels}
 
 
 def template_json_schema() -> dict[str, Any]:

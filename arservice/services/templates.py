@@ -51,7 +51,7 @@ from arservice.errors import (
 )
 from arservice.i18n import N_
 from arservice.parametric import Template, load_template
-from arservice.parametric.loader import parse_document, source_line
+from arservice.parametric.loader import parse_document, source_lines
 from arservice.services.models import build_model
 from arservice.services.uploads import (
     COMPONENT_MAX_BYTES,
@@ -317,7 +317,7 @@ def upload_template(
     try:
         return _upload(session, blobs, source, assets, author_id, max_asset_bytes)
     except (TemplateError, BuildError) as exc:
-        raise exc.with_lines(lambda loc: source_line(source, loc)) from None
+        raise exc.with_lines(source_lines(source)) from None
 
 
 def _upload(

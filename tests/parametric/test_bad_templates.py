@@ -368,16 +368,17 @@ def test_template_of_exactly_the_size_limit_is_accepted() -> None:
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in corpus_paths()])
 def test_every_reported_place_is_found_at_its_line(path: Path) -> None:
-    """``source_line`` (the CLI's ``line N:``) finds each reported place in the file: the line
+    """``source_lines`` (the CLI's ``line N:``) finds each reported place in the file: the line
     holds the place's last key, or starts the list item it names; a key the template lacks
     (``this key is required``) gives the line of the mapping that lacks it."""
     source = path.read_bytes()
     lines = source.decode("utf-8-sig").splitlines()
     _, error = refuse(source)
+    line_of = loader.source_lines(source)
     for item in error.items:
         if not item.loc or item.loc.startswith("line "):
             continue
-        line = loader.source_line(source, item.loc)
+        line = line_of(item.loc)
         assert line is not None, item.loc
         text = lines[line - 1]
         last = re.findall(r"[^.\[\]]+|\[\d+\]", item.loc)[-1]

@@ -1,6 +1,6 @@
 /* A template's source (YAML or JSON) shown with line numbers and colours, with problems under
  * their line (the API gives each problem of an uploaded text its `line`: the server reads the
- * YAML, arservice/parametric/loader.py source_line).
+ * YAML, arservice/parametric/loader.py source_lines).
  *
  * Safe by construction: the text is cut into tokens and every token becomes a <span> whose
  * textContent is set — no HTML is ever built from the source, so nothing in it can run.
